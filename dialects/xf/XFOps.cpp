@@ -1,0 +1,359 @@
+//===- XFOps.cpp - Verification of xf ops ---------------------------------===//
+
+#include "dialects/xf/XFOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+#define GET_OP_CLASSES
+#include "dialects/xf/XFOps.cpp.inc"
+
+static RankedTensorType tensorTypeOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// Checks that `axes` are unique and within [0, rank).
+static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes,
+                                int64_t rank, StringRef what = "axis") {
+  llvm::SmallSet<int64_t, 8> seen;
+  for (int64_t axis : axes) {
+    if (axis < 0 || axis >= rank)
+      return op->emitOpError() << what << " " << axis
+                               << " is out of range for rank " << rank;
+    if (!seen.insert(axis).second)
+      return op->emitOpError() << what << " " << axis << " appears twice";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
+  return success();
+}
+
+static LogicalResult verifyBroadcastable(Operation *op) {
+  SmallVector<int64_t> shape;
+  for (Value operand : op->getOperands()) {
+    auto broadcast = broadcastShapes(shape, tensorTypeOf(operand).getShape());
+    if (failed(broadcast)) {
+      InFlightDiagnostic diag =
+          op->emitOpError("operands are not broadcast-compatible: ");
+      llvm::interleaveComma(op->getOperandTypes(), diag,
+                            [&](Type t) { diag << t; });
+      return diag;
+    }
+    shape = *broadcast;
+  }
+  return success();
+}
+
+#define XF_DEFINE_BROADCAST_VERIFIER(OP)                                       \
+  LogicalResult OP::verify() { return verifyBroadcastable(*this); }
+XF_DEFINE_BROADCAST_VERIFIER(AddOp)
+XF_DEFINE_BROADCAST_VERIFIER(SubOp)
+XF_DEFINE_BROADCAST_VERIFIER(MulOp)
+XF_DEFINE_BROADCAST_VERIFIER(DivOp)
+XF_DEFINE_BROADCAST_VERIFIER(PowOp)
+XF_DEFINE_BROADCAST_VERIFIER(MaxOp)
+XF_DEFINE_BROADCAST_VERIFIER(MinOp)
+XF_DEFINE_BROADCAST_VERIFIER(AndOp)
+XF_DEFINE_BROADCAST_VERIFIER(OrOp)
+XF_DEFINE_BROADCAST_VERIFIER(XorOp)
+XF_DEFINE_BROADCAST_VERIFIER(EqualOp)
+XF_DEFINE_BROADCAST_VERIFIER(LessOp)
+XF_DEFINE_BROADCAST_VERIFIER(LessEqualOp)
+XF_DEFINE_BROADCAST_VERIFIER(GreaterOp)
+XF_DEFINE_BROADCAST_VERIFIER(GreaterEqualOp)
+#undef XF_DEFINE_BROADCAST_VERIFIER
+
+LogicalResult WhereOp::verify() {
+  if (getX().getType().getElementType() != getY().getType().getElementType())
+    return emitOpError("x and y must have one element type, got ")
+           << getX().getType().getElementType() << " and "
+           << getY().getType().getElementType();
+  return verifyBroadcastable(*this);
+}
+
+LogicalResult CastOp::verify() {
+  if (failed(verifyCompatibleShape(getInput().getType(), getOutput().getType())))
+    return emitOpError("input and result shapes differ: ")
+           << getInput().getType() << " vs " << getOutput().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatMul, reductions, normalization
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::verify() {
+  RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  if (lhs.getRank() == 0 || rhs.getRank() == 0)
+    return emitOpError("operands must have rank 1 or more, got ")
+           << lhs << " and " << rhs;
+  int64_t lhsK = lhs.getShape().back();
+  int64_t rhsK = rhs.getRank() == 1 ? rhs.getDimSize(0)
+                                    : rhs.getDimSize(rhs.getRank() - 2);
+  if (!ShapedType::isDynamic(lhsK) && !ShapedType::isDynamic(rhsK) &&
+      lhsK != rhsK)
+    return emitOpError("contracting dimensions differ: ")
+           << lhs << " has " << lhsK << " columns, " << rhs << " has " << rhsK
+           << " rows";
+  if (lhs.getRank() > 2 && rhs.getRank() > 2 &&
+      failed(broadcastShapes(lhs.getShape().drop_back(2),
+                             rhs.getShape().drop_back(2))))
+    return emitOpError("batch dimensions are not broadcast-compatible: ")
+           << lhs << " and " << rhs;
+  return success();
+}
+
+static LogicalResult verifyReduction(Operation *op, ArrayRef<int64_t> axes) {
+  int64_t rank = tensorTypeOf(op->getOperand(0)).getRank();
+  if (!llvm::is_sorted(axes))
+    return op->emitOpError("axes must be sorted");
+  return verifyAxes(op, axes, rank);
+}
+
+#define XF_DEFINE_REDUCE_VERIFIER(OP)                                          \
+  LogicalResult OP::verify() { return verifyReduction(*this, getAxes()); }
+XF_DEFINE_REDUCE_VERIFIER(ReduceSumOp)
+XF_DEFINE_REDUCE_VERIFIER(ReduceMeanOp)
+XF_DEFINE_REDUCE_VERIFIER(ReduceMaxOp)
+XF_DEFINE_REDUCE_VERIFIER(ReduceMinOp)
+XF_DEFINE_REDUCE_VERIFIER(ReduceProdOp)
+#undef XF_DEFINE_REDUCE_VERIFIER
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxes(*this, {getAxis()}, getInput().getType().getRank());
+}
+
+LogicalResult LayerNormOp::verify() {
+  RankedTensorType type = getInput().getType();
+  if (failed(verifyAxes(*this, {getAxis()}, type.getRank())))
+    return failure();
+  ArrayRef<int64_t> normalized = type.getShape().drop_front(getAxis());
+  for (Value param : {getScale(), getBias()}) {
+    if (!param)
+      continue;
+    auto paramType = tensorTypeOf(param);
+    auto broadcast = broadcastShapes(normalized, paramType.getShape());
+    if (paramType.getRank() > static_cast<int64_t>(normalized.size()) ||
+        failed(broadcast) ||
+        failed(verifyCompatibleShape(*broadcast, normalized)))
+      return emitOpError("scale and bias must broadcast to the normalized "
+                         "dimensions ")
+             << RankedTensorType::get(normalized, type.getElementType())
+             << ", got " << paramType;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Layout ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (static_cast<int64_t>(getPerm().size()) != rank)
+    return emitOpError("perm has ")
+           << getPerm().size() << " entries for an input of rank " << rank;
+  return verifyAxes(*this, getPerm(), rank, "perm entry");
+}
+
+LogicalResult ReshapeOp::verify() {
+  if (getShape().getType().isDynamicDim(0))
+    return emitOpError("target shape must have a static length");
+  auto known = getKnownIntValues(getShape());
+  int64_t inferred = 0;
+  for (auto [i, v] : llvm::enumerate(*known)) {
+    if (ShapedType::isDynamic(v))
+      continue;
+    if (v == -1 && ++inferred > 1)
+      return emitOpError("target shape has more than one -1");
+    if (v < -1)
+      return emitOpError("target shape has invalid dimension ") << v;
+    if (v == 0 && !getAllowzero() &&
+        static_cast<int64_t>(i) >= getInput().getType().getRank())
+      return emitOpError("target shape copies dimension ")
+             << i << " (0) of an input of rank "
+             << getInput().getType().getRank();
+    if (v == 0 && getAllowzero() && llvm::is_contained(*known, -1))
+      return emitOpError("target shape has both 0 and -1 with allowzero");
+  }
+  RankedTensorType input = getInput().getType(), output = getOutput().getType();
+  if (input.hasStaticShape() && output.hasStaticShape() &&
+      input.getNumElements() != output.getNumElements())
+    return emitOpError("cannot reshape ")
+           << input << " (" << input.getNumElements() << " elements) to "
+           << output << " (" << output.getNumElements() << " elements)";
+  return success();
+}
+
+LogicalResult UnsqueezeOp::verify() {
+  return verifyAxes(*this, getAxes(), getOutput().getType().getRank());
+}
+
+LogicalResult SqueezeOp::verify() {
+  RankedTensorType type = getInput().getType();
+  if (failed(verifyAxes(*this, getAxes(), type.getRank())))
+    return failure();
+  for (int64_t axis : getAxes())
+    if (!type.isDynamicDim(axis) && type.getDimSize(axis) != 1)
+      return emitOpError("cannot squeeze dimension ")
+             << axis << " of size " << type.getDimSize(axis);
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  RankedTensorType first = tensorTypeOf(getInputs().front());
+  if (failed(verifyAxes(*this, {getAxis()}, first.getRank())))
+    return failure();
+  for (Value input : getInputs()) {
+    RankedTensorType type = tensorTypeOf(input);
+    if (type.getRank() != first.getRank())
+      return emitOpError("inputs have different ranks: ")
+             << first << " and " << type;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != getAxis() && !type.isDynamicDim(d) && !first.isDynamicDim(d) &&
+          type.getDimSize(d) != first.getDimSize(d))
+        return emitOpError("inputs differ in dimension ")
+               << d << " outside the concatenation axis: " << first << " and "
+               << type;
+  }
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  int64_t n = getStarts().getType().getDimSize(0);
+  for (Value v : {getEnds(), getAxes(), getSteps()})
+    if (tensorTypeOf(v).getDimSize(0) != n)
+      return emitOpError("starts, ends, axes and steps must have one length");
+  auto axes = getKnownIntValues(getAxes());
+  int64_t rank = getInput().getType().getRank();
+  if (axes && llvm::none_of(*axes, ShapedType::isDynamic)) {
+    SmallVector<int64_t> normalized;
+    for (int64_t axis : *axes) {
+      auto a = normalizeAxis(axis, rank);
+      if (failed(a))
+        return emitOpError("axis ") << axis << " is out of range for rank "
+                                    << rank;
+      normalized.push_back(*a);
+    }
+    if (failed(verifyAxes(*this, normalized, rank)))
+      return failure();
+  }
+  auto steps = getKnownIntValues(getSteps());
+  if (steps && llvm::is_contained(*steps, 0))
+    return emitOpError("steps must not be 0");
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  RankedTensorType data = getData().getType();
+  if (data.getRank() == 0)
+    return emitOpError("data must have rank 1 or more");
+  if (failed(verifyAxes(*this, {getAxis()}, data.getRank())))
+    return failure();
+  DenseIntElementsAttr indices;
+  int64_t dim = data.getDimSize(getAxis());
+  if (!ShapedType::isDynamic(dim) &&
+      matchPattern(getIndices(), m_Constant(&indices)))
+    for (const APInt &index : indices.getValues<APInt>())
+      if (index.getSExtValue() < -dim || index.getSExtValue() >= dim)
+        return emitOpError("index ") << index.getSExtValue()
+                                     << " is out of range for dimension size "
+                                     << dim;
+  return success();
+}
+
+LogicalResult ExpandOp::verify() {
+  if (getShape().getType().isDynamicDim(0))
+    return emitOpError("target shape must have a static length");
+  auto known = getKnownIntValues(getShape());
+  if (failed(broadcastShapes(getInput().getType().getShape(), *known)))
+    return emitOpError("cannot broadcast ")
+           << getInput().getType() << " to shape ["
+           << llvm::make_range(known->begin(), known->end()) << "]";
+  return success();
+}
+
+LogicalResult TileOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (getRepeats().getType().getDimSize(0) != rank)
+    return emitOpError("repeats must have one entry per dimension (")
+           << rank << ")";
+  auto repeats = getKnownIntValues(getRepeats());
+  if (repeats && llvm::any_of(*repeats, [](int64_t r) {
+        return r < 0 && !ShapedType::isDynamic(r);
+      }))
+    return emitOpError("repeats must not be negative");
+  return success();
+}
+
+LogicalResult SplitOp::verify() {
+  RankedTensorType type = getInput().getType();
+  if (failed(verifyAxes(*this, {getAxis()}, type.getRank())))
+    return failure();
+  if (getOutputs().empty())
+    return emitOpError("needs at least one result");
+  int64_t dim = type.getDimSize(getAxis());
+  std::optional<ArrayRef<int64_t>> sizes = getSplitSizes();
+  if (sizes) {
+    if (sizes->size() != getOutputs().size())
+      return emitOpError("has ") << sizes->size() << " split sizes for "
+                                 << getOutputs().size() << " results";
+    int64_t total = 0;
+    for (int64_t s : *sizes) {
+      if (s < 0)
+        return emitOpError("split sizes must not be negative");
+      total += s;
+    }
+    if (!ShapedType::isDynamic(dim) && total != dim)
+      return emitOpError("split sizes add up to ")
+             << total << " but dimension " << getAxis() << " has size " << dim;
+  } else if (!ShapedType::isDynamic(dim) && dim % getOutputs().size() != 0) {
+    return emitOpError("dimension ")
+           << getAxis() << " of size " << dim << " does not split evenly into "
+           << getOutputs().size() << " pieces";
+  }
+  for (auto [i, result] : llvm::enumerate(getOutputs())) {
+    RankedTensorType resultType = tensorTypeOf(result);
+    SmallVector<int64_t> expected(type.getShape());
+    expected[getAxis()] =
+        sizes ? (*sizes)[i]
+              : (ShapedType::isDynamic(dim)
+                     ? ShapedType::kDynamic
+                     : dim / static_cast<int64_t>(getOutputs().size()));
+    if (failed(verifyCompatibleShape(expected, resultType.getShape())))
+      return emitOpError("result ")
+             << i << " has type " << resultType << ", expected shape ["
+             << llvm::make_range(expected.begin(), expected.end()) << "]";
+  }
+  return success();
+}
+
+LogicalResult ConstantOfShapeOp::verify() {
+  if (getValue().getNumElements() != 1)
+    return emitOpError("value must hold exactly one element");
+  if (getShape().getType().isDynamicDim(0))
+    return emitOpError("shape must have a static length");
+  auto known = getKnownIntValues(getShape());
+  if (llvm::any_of(*known,
+                   [](int64_t v) { return v < 0 && !ShapedType::isDynamic(v); }))
+    return emitOpError("shape must not have negative dimensions");
+  return success();
+}

@@ -1,0 +1,564 @@
+//===- XFOps.td - Operations of the xf dialect --------------*- tablegen -*-===//
+
+#ifndef XF_OPS_TD
+#define XF_OPS_TD
+
+include "dialects/xf/XFDialect.td"
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def XF_ConstantOp : XF_Op<"constant", [ConstantLike,
+    AllTypesMatch<["value", "output"]>]> {
+  let summary = "A constant tensor";
+  let description = [{
+    Holds a tensor value. Small constants are `dense` attributes; weights are
+    `dense_resource` blobs, which are created without copying and printed
+    elided when large.
+
+    ```mlir
+    %0 = xf.constant dense<[1, 128]> : tensor<2xi64>
+    %w = xf.constant dense_resource<layer0_q_weight> : tensor<384x384xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary ops
+//===----------------------------------------------------------------------===//
+
+class XF_UnaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
+    : XF_Op<mnemonic, traits # [SameOperandsAndResultType]> {
+  let arguments = (ins tensorType:$input);
+  let results = (outs tensorType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def XF_NegOp : XF_UnaryOp<"neg", XF_Tensor> {
+  let summary = "Elementwise negation";
+  let description = "`xf.neg %x : tensor<4xf32>` computes `-x`.";
+}
+def XF_AbsOp : XF_UnaryOp<"abs", XF_Tensor> {
+  let summary = "Elementwise absolute value";
+  let description = "`xf.abs %x : tensor<4xf32>` computes `|x|`.";
+}
+def XF_SqrtOp : XF_UnaryOp<"sqrt", XF_FloatTensor> {
+  let summary = "Elementwise square root";
+  let description = "`xf.sqrt %x : tensor<4xf32>`.";
+}
+def XF_ExpOp : XF_UnaryOp<"exp", XF_FloatTensor> {
+  let summary = "Elementwise natural exponential";
+  let description = "`xf.exp %x : tensor<4xf32>`.";
+}
+def XF_LogOp : XF_UnaryOp<"log", XF_FloatTensor> {
+  let summary = "Elementwise natural logarithm";
+  let description = "`xf.log %x : tensor<4xf32>`.";
+}
+def XF_ErfOp : XF_UnaryOp<"erf", XF_FloatTensor> {
+  let summary = "Elementwise Gauss error function";
+  let description = "`xf.erf %x : tensor<4xf32>`.";
+}
+def XF_TanhOp : XF_UnaryOp<"tanh", XF_FloatTensor> {
+  let summary = "Elementwise hyperbolic tangent";
+  let description = "`xf.tanh %x : tensor<4xf32>`.";
+}
+def XF_SigmoidOp : XF_UnaryOp<"sigmoid", XF_FloatTensor> {
+  let summary = "Elementwise logistic sigmoid";
+  let description = "`xf.sigmoid %x : tensor<4xf32>` computes `1 / (1 + exp(-x))`.";
+}
+def XF_ReciprocalOp : XF_UnaryOp<"reciprocal", XF_FloatTensor> {
+  let summary = "Elementwise reciprocal";
+  let description = "`xf.reciprocal %x : tensor<4xf32>` computes `1 / x`.";
+}
+def XF_ReluOp : XF_UnaryOp<"relu", XF_Tensor> {
+  let summary = "Elementwise rectified linear unit";
+  let description = "`xf.relu %x : tensor<4xf32>` computes `max(x, 0)`.";
+}
+def XF_NotOp : XF_UnaryOp<"not", XF_BoolTensor> {
+  let summary = "Elementwise logical negation";
+  let description = "`xf.not %c : tensor<4xi1>`.";
+}
+
+def XF_GeluOp : XF_Op<"gelu", [SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    `approximate = "none"` computes `0.5 * x * (1 + erf(x / sqrt(2)))`;
+    `approximate = "tanh"` computes
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
+
+    ```mlir
+    %y = xf.gelu %x {approximate = "tanh"} : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins XF_FloatTensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary ops with numpy broadcasting
+//===----------------------------------------------------------------------===//
+
+class XF_BinaryOp<string mnemonic, Type operandType, Type resultType,
+                  list<Trait> traits = []>
+    : XF_InferredOp<mnemonic, traits # [SameOperandsElementType]> {
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs resultType:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+class XF_ArithOp<string mnemonic, Type t = XF_Tensor, list<Trait> traits = []>
+    : XF_BinaryOp<mnemonic, t, t, traits # [SameOperandsAndResultElementType]>;
+class XF_CompareOp<string mnemonic>
+    : XF_BinaryOp<mnemonic, XF_Tensor, XF_BoolTensor>;
+
+def XF_AddOp : XF_ArithOp<"add", XF_Tensor, [Commutative]> {
+  let summary = "Elementwise addition with broadcasting";
+  let description = [{
+    ```mlir
+    %z = xf.add %x, %b : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+    ```
+  }];
+}
+def XF_SubOp : XF_ArithOp<"sub"> {
+  let summary = "Elementwise subtraction with broadcasting";
+  let description = "`xf.sub %x, %y` computes `x - y`.";
+}
+def XF_MulOp : XF_ArithOp<"mul", XF_Tensor, [Commutative]> {
+  let summary = "Elementwise multiplication with broadcasting";
+  let description = "`xf.mul %x, %y` computes `x * y`.";
+}
+def XF_DivOp : XF_ArithOp<"div"> {
+  let summary = "Elementwise division with broadcasting";
+  let description = "`xf.div %x, %y` computes `x / y` (integer division truncates).";
+}
+def XF_PowOp : XF_ArithOp<"pow", XF_FloatTensor> {
+  let summary = "Elementwise power with broadcasting";
+  let description = "`xf.pow %x, %y` computes `x ^ y`.";
+}
+def XF_MaxOp : XF_ArithOp<"max", XF_Tensor, [Commutative]> {
+  let summary = "Elementwise maximum with broadcasting";
+  let description = "`xf.max %x, %y`.";
+}
+def XF_MinOp : XF_ArithOp<"min", XF_Tensor, [Commutative]> {
+  let summary = "Elementwise minimum with broadcasting";
+  let description = "`xf.min %x, %y`.";
+}
+def XF_AndOp : XF_ArithOp<"and", XF_BoolTensor, [Commutative]> {
+  let summary = "Elementwise logical and with broadcasting";
+  let description = "`xf.and %a, %b`.";
+}
+def XF_OrOp : XF_ArithOp<"or", XF_BoolTensor, [Commutative]> {
+  let summary = "Elementwise logical or with broadcasting";
+  let description = "`xf.or %a, %b`.";
+}
+def XF_XorOp : XF_ArithOp<"xor", XF_BoolTensor, [Commutative]> {
+  let summary = "Elementwise logical exclusive or with broadcasting";
+  let description = "`xf.xor %a, %b`.";
+}
+def XF_EqualOp : XF_CompareOp<"equal"> {
+  let summary = "Elementwise equality with broadcasting";
+  let description = "`xf.equal %x, %y` is true where `x == y`.";
+}
+def XF_LessOp : XF_CompareOp<"less"> {
+  let summary = "Elementwise less-than with broadcasting";
+  let description = "`xf.less %x, %y` is true where `x < y`.";
+}
+def XF_LessEqualOp : XF_CompareOp<"less_equal"> {
+  let summary = "Elementwise less-or-equal with broadcasting";
+  let description = "`xf.less_equal %x, %y` is true where `x <= y`.";
+}
+def XF_GreaterOp : XF_CompareOp<"greater"> {
+  let summary = "Elementwise greater-than with broadcasting";
+  let description = "`xf.greater %x, %y` is true where `x > y`.";
+}
+def XF_GreaterEqualOp : XF_CompareOp<"greater_equal"> {
+  let summary = "Elementwise greater-or-equal with broadcasting";
+  let description = "`xf.greater_equal %x, %y` is true where `x >= y`.";
+}
+
+def XF_WhereOp : XF_InferredOp<"where"> {
+  let summary = "Elementwise selection with broadcasting";
+  let description = [{
+    Picks `x` where `condition` is true and `y` elsewhere; all three operands
+    broadcast together.
+
+    ```mlir
+    %r = xf.where %c, %x, %y : (tensor<1x1x4x4xi1>, tensor<2x4x4x4xf32>, tensor<f32>) -> tensor<2x4x4x4xf32>
+    ```
+  }];
+  let arguments = (ins XF_BoolTensor:$condition, XF_Tensor:$x, XF_Tensor:$y);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_CastOp : XF_Op<"cast"> {
+  let summary = "Elementwise conversion to another element type";
+  let description = [{
+    Converts each element; floats convert to integers by truncation toward
+    zero, any non-zero value converts to `true`.
+
+    ```mlir
+    %f = xf.cast %mask : tensor<1x128xi64> to tensor<1x128xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra, reductions, normalization
+//===----------------------------------------------------------------------===//
+
+def XF_MatMulOp : XF_InferredOp<"matmul", [SameOperandsAndResultElementType]> {
+  let summary = "Batched matrix product with broadcasting (numpy matmul)";
+  let description = [{
+    Multiplies the last two dimensions; leading (batch) dimensions broadcast.
+    A 1-D operand is promoted to a matrix and the added dimension removed
+    from the result, as in `numpy.matmul` and ONNX MatMul.
+
+    ```mlir
+    %y = xf.matmul %x, %w : (tensor<2x128x384xf32>, tensor<384x1536xf32>) -> tensor<2x128x1536xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$lhs, XF_Tensor:$rhs);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+class XF_ReduceOp<string mnemonic> : XF_InferredOp<mnemonic,
+    [SameOperandsAndResultElementType]> {
+  let arguments = (ins XF_Tensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let description = [{
+    Reduces `input` over the (non-negative, sorted, unique) `axes`; reduced
+    dimensions are kept with size 1 when `keepdims` is true.
+
+    ```mlir
+    %m = xf.}] # mnemonic # [{ %x {axes = array<i64: 2>} : (tensor<1x128x384xf32>) -> tensor<1x128x1xf32>
+    ```
+  }];
+}
+
+def XF_ReduceSumOp : XF_ReduceOp<"reduce_sum"> {
+  let summary = "Sum over axes";
+}
+def XF_ReduceMeanOp : XF_ReduceOp<"reduce_mean"> {
+  let summary = "Arithmetic mean over axes";
+}
+def XF_ReduceMaxOp : XF_ReduceOp<"reduce_max"> {
+  let summary = "Maximum over axes";
+}
+def XF_ReduceMinOp : XF_ReduceOp<"reduce_min"> {
+  let summary = "Minimum over axes";
+}
+def XF_ReduceProdOp : XF_ReduceOp<"reduce_prod"> {
+  let summary = "Product over axes";
+}
+
+def XF_SoftmaxOp : XF_Op<"softmax", [SameOperandsAndResultType]> {
+  let summary = "Softmax along one axis";
+  let description = [{
+    `exp(x - max(x)) / sum(exp(x - max(x)))` along the non-negative `axis`.
+
+    ```mlir
+    %p = xf.softmax %s {axis = 3} : tensor<1x12x128x128xf32>
+    ```
+  }];
+  let arguments = (ins XF_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def XF_LayerNormOp : XF_Op<"layer_norm", [AllTypesMatch<["input", "output"]>,
+    AllElementTypesMatch<["input", "scale"]>]> {
+  let summary = "Layer normalization over the trailing dimensions";
+  let description = [{
+    Normalizes `input` over the dimensions from `axis` to the last to zero
+    mean and unit variance (with `epsilon` added to the variance), then
+    scales and shifts by `scale` and the optional `bias`, which broadcast
+    against the normalized dimensions.
+
+    ```mlir
+    %y = xf.layer_norm %x, %gamma, %beta {axis = 2, epsilon = 1.0e-12 : f32}
+        : tensor<1x128x384xf32>, tensor<384xf32>, tensor<384xf32>
+    ```
+  }];
+  let arguments = (ins XF_FloatTensor:$input, XF_FloatTensor:$scale,
+                       Optional<XF_FloatTensor>:$bias, I64Attr:$axis,
+                       F32Attr:$epsilon);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` type($input) `,` type($scale)
+    (`,` type($bias)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Layout and indexing ops
+//===----------------------------------------------------------------------===//
+
+def XF_TransposeOp : XF_InferredOp<"transpose",
+    [SameOperandsAndResultElementType]> {
+  let summary = "Permutation of dimensions";
+  let description = [{
+    Result dimension `i` is input dimension `perm[i]`.
+
+    ```mlir
+    %t = xf.transpose %x {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x128x12x32xf32>) -> tensor<1x12x128x32xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def XF_ReshapeOp : XF_InferredOp<"reshape", [AllElementTypesMatch<["input", "output"]>]> {
+  let summary = "Reshape to the shape held in a 1-D tensor (ONNX semantics)";
+  let description = [{
+    Takes the target shape as a 1-D `i64` tensor: `-1` stands for the one
+    dimension inferred from the element count, and `0` copies the input's
+    dimension at the same index unless `allowzero` is set. When the shape is
+    not a constant, whatever is known of its values (from `xf.shape_of`,
+    `xf.concat`, ...) still refines the result type.
+
+    ```mlir
+    %s = xf.constant dense<[0, 0, 12, 32]> : tensor<4xi64>
+    %r = xf.reshape %x, %s : (tensor<?x?x384xf32>, tensor<4xi64>) -> tensor<?x?x12x32xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, XF_ShapeTensor:$shape,
+                       DefaultValuedAttr<BoolAttr, "false">:$allowzero);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $shape attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def XF_UnsqueezeOp : XF_InferredOp<"unsqueeze", [SameOperandsAndResultElementType]> {
+  let summary = "Insertion of unit dimensions";
+  let description = [{
+    Inserts a dimension of size 1 at each of the result positions `axes`.
+
+    ```mlir
+    %u = xf.unsqueeze %m {axes = array<i64: 1, 2>} : (tensor<?x?xi64>) -> tensor<?x1x1x?xi64>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_SqueezeOp : XF_InferredOp<"squeeze", [SameOperandsAndResultElementType]> {
+  let summary = "Removal of unit dimensions";
+  let description = [{
+    Removes the input dimensions `axes`, each of which must have size 1.
+
+    ```mlir
+    %s = xf.squeeze %x {axes = array<i64: 0>} : (tensor<1x384xf32>) -> tensor<384xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_ConcatOp : XF_InferredOp<"concat", [SameOperandsAndResultElementType]> {
+  let summary = "Concatenation along one axis";
+  let description = [{
+    ```mlir
+    %c = xf.concat %a, %b {axis = 0} : (tensor<2xi64>, tensor<2xi64>) -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins Variadic<XF_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_SliceOp : XF_InferredOp<"slice", [AllElementTypesMatch<["input", "output"]>]> {
+  let summary = "Strided slice (ONNX semantics)";
+  let description = [{
+    For each `axes[i]`, keeps the elements from `starts[i]` up to (not
+    including) `ends[i]` with stride `steps[i]`. Negative starts and ends
+    count from the end; out-of-range values are clamped, as in ONNX Slice.
+
+    ```mlir
+    %s = xf.slice %x, %starts, %ends, %axes, %steps : (tensor<1x512xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x128xi64>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, XF_ShapeTensor:$starts,
+                       XF_ShapeTensor:$ends, XF_ShapeTensor:$axes,
+                       XF_ShapeTensor:$steps);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $starts `,` $ends `,` $axes `,` $steps attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_GatherOp : XF_InferredOp<"gather", [AllElementTypesMatch<["data", "output"]>]> {
+  let summary = "Gathering of slices along one axis";
+  let description = [{
+    Picks the slices of `data` along `axis` at `indices` (negative indices
+    count from the end); the result shape is
+    `data.shape[:axis] + indices.shape + data.shape[axis+1:]`.
+
+    ```mlir
+    %e = xf.gather %table, %ids {axis = 0} : (tensor<30522x384xf32>, tensor<?x?xi64>) -> tensor<?x?x384xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$data, XF_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_ExpandOp : XF_InferredOp<"expand", [AllElementTypesMatch<["input", "output"]>]> {
+  let summary = "Broadcast to a shape held in a 1-D tensor";
+  let description = [{
+    Broadcasts `input` against `shape` with numpy rules (ONNX Expand).
+
+    ```mlir
+    %e = xf.expand %m, %s : (tensor<1x1x1x?xf32>, tensor<4xi64>) -> tensor<?x1x?x?xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, XF_ShapeTensor:$shape);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $shape attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_TileOp : XF_InferredOp<"tile", [AllElementTypesMatch<["input", "output"]>]> {
+  let summary = "Repetition of a tensor along each dimension";
+  let description = [{
+    ```mlir
+    %t = xf.tile %x, %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, XF_ShapeTensor:$repeats);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $repeats attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_SplitOp : XF_Op<"split", [SameOperandsAndResultElementType]> {
+  let summary = "Split into pieces along one axis";
+  let description = [{
+    Splits `input` along `axis` into pieces of the sizes `split_sizes`
+    (which add up to the dimension), or into equal pieces when
+    `split_sizes` is absent.
+
+    ```mlir
+    %q, %k, %v = xf.split %qkv {axis = 2, split_sizes = array<i64: 128, 128, 128>} : tensor<1x8x384xf32> -> tensor<1x8x128xf32>, tensor<1x8x128xf32>, tensor<1x8x128xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, I64Attr:$axis,
+                       OptionalAttr<DenseI64ArrayAttr>:$split_sizes);
+  let results = (outs Variadic<XF_Tensor>:$outputs);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($outputs)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape computations
+//===----------------------------------------------------------------------===//
+
+def XF_ShapeOfOp : XF_InferredOp<"shape_of"> {
+  let summary = "The shape of a tensor as a 1-D i64 tensor";
+  let description = [{
+    Folds to a constant when the input shape is static.
+
+    ```mlir
+    %s = xf.shape_of %x : (tensor<?x128xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input);
+  let results = (outs XF_ShapeTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def XF_ConstantOfShapeOp : XF_InferredOp<"constant_of_shape"> {
+  let summary = "A tensor of the given shape filled with one value";
+  let description = [{
+    ```mlir
+    %z = xf.constant_of_shape %s {value = dense<0.0> : tensor<1xf32>} : (tensor<2xi64>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins XF_ShapeTensor:$shape, ElementsAttr:$value);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$shape attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def XF_RangeOp : XF_InferredOp<"range", [SameOperandsAndResultElementType]> {
+  let summary = "A 1-D sequence from start up to limit by delta";
+  let description = [{
+    ```mlir
+    %r = xf.range %start, %limit, %delta : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+    ```
+  }];
+  let arguments = (ins XF_ScalarTensor:$start, XF_ScalarTensor:$limit,
+                       XF_ScalarTensor:$delta);
+  let results = (outs 1DTensorOf<[AnyInteger, AnyFloat]>:$output);
+  let assemblyFormat = [{
+    $start `,` $limit `,` $delta attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+#endif // XF_OPS_TD

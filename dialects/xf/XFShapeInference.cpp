@@ -1,0 +1,628 @@
+//===- XFShapeInference.cpp - Result type inference of xf ops -------------===//
+//
+// Inference is deliberately total: on inconsistent operands it returns the
+// most general type it can and leaves the diagnosis to the op verifiers, so
+// that builders never abort and every error carries a clear message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/xf/XFOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+static constexpr int64_t kDynamic = ShapedType::kDynamic;
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<int64_t>> xf::broadcastShapes(ArrayRef<int64_t> lhs,
+                                                    ArrayRef<int64_t> rhs) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t l = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t r = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (l == 1) {
+      result[i] = r;
+    } else if (r == 1) {
+      result[i] = l;
+    } else if (ShapedType::isDynamic(l)) {
+      result[i] = r; // `?` against a static d > 1 must be d (or 1).
+    } else if (ShapedType::isDynamic(r) || l == r) {
+      result[i] = l;
+    } else {
+      return failure();
+    }
+  }
+  return result;
+}
+
+FailureOr<int64_t> xf::normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return failure();
+  return axis < 0 ? axis + rank : axis;
+}
+
+bool xf::areCompatibleTensorTypes(TypeRange lhs, TypeRange rhs) {
+  if (lhs.size() != rhs.size())
+    return false;
+  for (auto [l, r] : llvm::zip(lhs, rhs)) {
+    auto lt = dyn_cast<RankedTensorType>(l);
+    auto rt = dyn_cast<RankedTensorType>(r);
+    if (!lt || !rt || lt.getElementType() != rt.getElementType() ||
+        failed(verifyCompatibleShape(lt.getShape(), rt.getShape())))
+      return false;
+  }
+  return true;
+}
+
+/// The static length of a 0-D or 1-D tensor type, or std::nullopt.
+static std::optional<int64_t> getVectorLength(Type type) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType || !isa<IntegerType>(tensorType.getElementType()) ||
+      tensorType.getRank() > 1 || !tensorType.hasStaticShape())
+    return std::nullopt;
+  return tensorType.getNumElements();
+}
+
+static std::optional<SmallVector<int64_t>> getKnownIntValuesImpl(Value value,
+                                                                 int depth) {
+  std::optional<int64_t> length = getVectorLength(value.getType());
+  if (!length)
+    return std::nullopt;
+  SmallVector<int64_t> unknown(*length, kDynamic);
+  if (depth > 12)
+    return unknown;
+
+  DenseIntElementsAttr constant;
+  if (matchPattern(value, m_Constant(&constant))) {
+    SmallVector<int64_t> values;
+    for (const APInt &v : constant.getValues<APInt>())
+      values.push_back(v.getSExtValue());
+    return values;
+  }
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return unknown;
+  if (auto shapeOf = dyn_cast<ShapeOfOp>(def)) {
+    auto inputType = cast<RankedTensorType>(shapeOf.getInput().getType());
+    return SmallVector<int64_t>(inputType.getShape());
+  }
+  if (isa<CastOp, UnsqueezeOp, SqueezeOp, ReshapeOp>(def)) {
+    // Element order is unchanged: only the rank or the integer width differ.
+    auto known = getKnownIntValuesImpl(def->getOperand(0), depth + 1);
+    if (known && known->size() == unknown.size())
+      return known;
+    return unknown;
+  }
+  if (auto concat = dyn_cast<ConcatOp>(def)) {
+    SmallVector<int64_t> values;
+    for (Value input : concat.getInputs()) {
+      auto known = getKnownIntValuesImpl(input, depth + 1);
+      if (!known)
+        return unknown;
+      values.append(*known);
+    }
+    if (values.size() != unknown.size())
+      return unknown;
+    return values;
+  }
+  if (auto gather = dyn_cast<GatherOp>(def)) {
+    auto data = getKnownIntValuesImpl(gather.getData(), depth + 1);
+    DenseIntElementsAttr indices;
+    if (!data || !matchPattern(gather.getIndices(), m_Constant(&indices)))
+      return unknown;
+    SmallVector<int64_t> values;
+    int64_t size = data->size();
+    for (const APInt &index : indices.getValues<APInt>()) {
+      int64_t i = index.getSExtValue();
+      if (i < 0)
+        i += size;
+      if (i < 0 || i >= size)
+        return unknown;
+      values.push_back((*data)[i]);
+    }
+    if (values.size() != unknown.size())
+      return unknown;
+    return values;
+  }
+  if (auto slice = dyn_cast<SliceOp>(def)) {
+    auto data = getKnownIntValuesImpl(slice.getInput(), depth + 1);
+    DenseIntElementsAttr starts, ends, steps;
+    if (!data || !matchPattern(slice.getStarts(), m_Constant(&starts)) ||
+        !matchPattern(slice.getEnds(), m_Constant(&ends)) ||
+        !matchPattern(slice.getSteps(), m_Constant(&steps)) ||
+        starts.getNumElements() != 1 || steps.getNumElements() != 1)
+      return unknown;
+    int64_t size = data->size();
+    int64_t step = (*steps.getValues<APInt>().begin()).getSExtValue();
+    int64_t start = (*starts.getValues<APInt>().begin()).getSExtValue();
+    int64_t end = (*ends.getValues<APInt>().begin()).getSExtValue();
+    if (step != 1)
+      return unknown;
+    start = std::clamp<int64_t>(start < 0 ? start + size : start, 0, size);
+    end = std::clamp<int64_t>(end < 0 ? end + size : end, 0, size);
+    SmallVector<int64_t> values(data->begin() + start,
+                                data->begin() + std::max(start, end));
+    if (values.size() != unknown.size())
+      return unknown;
+    return values;
+  }
+  return unknown;
+}
+
+std::optional<SmallVector<int64_t>> xf::getKnownIntValues(Value value) {
+  return getKnownIntValuesImpl(value, 0);
+}
+
+static RankedTensorType getTensorType(Value value) {
+  return dyn_cast<RankedTensorType>(value.getType());
+}
+
+/// An all-dynamic tensor type of the given rank.
+static RankedTensorType getDynamicType(int64_t rank, Type elementType) {
+  return RankedTensorType::get(SmallVector<int64_t>(rank, kDynamic),
+                               elementType);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferBroadcast(ValueRange operands, Type elementType,
+                                    SmallVectorImpl<Type> &inferred) {
+  SmallVector<int64_t> shape;
+  bool compatible = true;
+  for (Value operand : operands) {
+    RankedTensorType type = getTensorType(operand);
+    if (!type)
+      return failure();
+    auto broadcast = broadcastShapes(shape, type.getShape());
+    if (failed(broadcast)) {
+      compatible = false;
+      shape.resize(std::max<size_t>(shape.size(), type.getRank()));
+      continue;
+    }
+    shape = *broadcast;
+  }
+  if (!compatible)
+    shape.assign(shape.size(), kDynamic);
+  inferred.push_back(RankedTensorType::get(shape, elementType));
+  return success();
+}
+
+#define XF_DEFINE_BINARY_INFERENCE(OP, IS_COMPARISON)                          \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *context, std::optional<Location>, ValueRange operands,      \
+      DictionaryAttr, OpaqueProperties, RegionRange,                           \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    Type elementType = IS_COMPARISON ? IntegerType::get(context, 1)            \
+                                     : getElementTypeOrSelf(operands[0]);      \
+    return inferBroadcast(operands, elementType, inferred);                    \
+  }                                                                            \
+  bool OP::isCompatibleReturnTypes(TypeRange lhs, TypeRange rhs) {             \
+    return areCompatibleTensorTypes(lhs, rhs);                                 \
+  }
+
+XF_DEFINE_BINARY_INFERENCE(AddOp, false)
+XF_DEFINE_BINARY_INFERENCE(SubOp, false)
+XF_DEFINE_BINARY_INFERENCE(MulOp, false)
+XF_DEFINE_BINARY_INFERENCE(DivOp, false)
+XF_DEFINE_BINARY_INFERENCE(PowOp, false)
+XF_DEFINE_BINARY_INFERENCE(MaxOp, false)
+XF_DEFINE_BINARY_INFERENCE(MinOp, false)
+XF_DEFINE_BINARY_INFERENCE(AndOp, false)
+XF_DEFINE_BINARY_INFERENCE(OrOp, false)
+XF_DEFINE_BINARY_INFERENCE(XorOp, false)
+XF_DEFINE_BINARY_INFERENCE(EqualOp, true)
+XF_DEFINE_BINARY_INFERENCE(LessOp, true)
+XF_DEFINE_BINARY_INFERENCE(LessEqualOp, true)
+XF_DEFINE_BINARY_INFERENCE(GreaterOp, true)
+XF_DEFINE_BINARY_INFERENCE(GreaterEqualOp, true)
+#undef XF_DEFINE_BINARY_INFERENCE
+
+/// Defines isCompatibleReturnTypes for an op with inferred result types.
+#define XF_DEFINE_COMPATIBLE_RETURN_TYPES(OP)                                  \
+  bool OP::isCompatibleReturnTypes(TypeRange lhs, TypeRange rhs) {             \
+    return areCompatibleTensorTypes(lhs, rhs);                                 \
+  }
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(WhereOp)
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                        ValueRange operands, DictionaryAttr,
+                                        OpaqueProperties, RegionRange,
+                                        SmallVectorImpl<Type> &inferred) {
+  return inferBroadcast(operands, getElementTypeOrSelf(operands[1]), inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// MatMul and reductions
+//===----------------------------------------------------------------------===//
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(MatMulOp)
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                         ValueRange operands, DictionaryAttr,
+                                         OpaqueProperties, RegionRange,
+                                         SmallVectorImpl<Type> &inferred) {
+  RankedTensorType lhs = getTensorType(operands[0]);
+  RankedTensorType rhs = getTensorType(operands[1]);
+  if (!lhs || !rhs || lhs.getRank() == 0 || rhs.getRank() == 0)
+    return failure();
+  SmallVector<int64_t> lhsShape(lhs.getShape()), rhsShape(rhs.getShape());
+  bool lhsVector = lhsShape.size() == 1, rhsVector = rhsShape.size() == 1;
+  if (lhsVector)
+    lhsShape.insert(lhsShape.begin(), 1);
+  if (rhsVector)
+    rhsShape.push_back(1);
+  auto batch = broadcastShapes(ArrayRef(lhsShape).drop_back(2),
+                               ArrayRef(rhsShape).drop_back(2));
+  SmallVector<int64_t> shape =
+      succeeded(batch)
+          ? *batch
+          : SmallVector<int64_t>(
+                std::max(lhsShape.size(), rhsShape.size()) - 2, kDynamic);
+  if (!lhsVector)
+    shape.push_back(lhsShape[lhsShape.size() - 2]);
+  if (!rhsVector)
+    shape.push_back(rhsShape.back());
+  inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  return success();
+}
+
+#define XF_DEFINE_REDUCE_INFERENCE(OP)                                         \
+  XF_DEFINE_COMPATIBLE_RETURN_TYPES(OP)                                        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location>, ValueRange operands,             \
+      DictionaryAttr attributes, OpaqueProperties properties,                  \
+      RegionRange regions, SmallVectorImpl<Type> &inferred) {                  \
+    OP::Adaptor adaptor(operands, attributes, properties, regions);            \
+    return inferReduction(adaptor.getInput(), adaptor.getAxes(),               \
+                          adaptor.getKeepdims(), inferred);                    \
+  }
+
+static LogicalResult inferReduction(Value input, ArrayRef<int64_t> axes,
+                                    bool keepdims,
+                                    SmallVectorImpl<Type> &inferred) {
+  RankedTensorType type = getTensorType(input);
+  if (!type)
+    return failure();
+  SmallVector<int64_t> shape;
+  for (auto [i, dim] : llvm::enumerate(type.getShape())) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      shape.push_back(dim);
+    else if (keepdims)
+      shape.push_back(1);
+  }
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+XF_DEFINE_REDUCE_INFERENCE(ReduceSumOp)
+XF_DEFINE_REDUCE_INFERENCE(ReduceMeanOp)
+XF_DEFINE_REDUCE_INFERENCE(ReduceMaxOp)
+XF_DEFINE_REDUCE_INFERENCE(ReduceMinOp)
+XF_DEFINE_REDUCE_INFERENCE(ReduceProdOp)
+#undef XF_DEFINE_REDUCE_INFERENCE
+
+//===----------------------------------------------------------------------===//
+// Layout ops
+//===----------------------------------------------------------------------===//
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(TransposeOp)
+LogicalResult TransposeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType type = getTensorType(adaptor.getInput());
+  if (!type)
+    return failure();
+  ArrayRef<int64_t> perm = adaptor.getPerm();
+  SmallVector<int64_t> shape(perm.size(), kDynamic);
+  for (auto [i, p] : llvm::enumerate(perm))
+    if (p >= 0 && p < type.getRank())
+      shape[i] = type.getDimSize(p);
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(ReshapeOp)
+LogicalResult ReshapeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType type = getTensorType(adaptor.getInput());
+  auto known = getKnownIntValues(adaptor.getShape());
+  if (!type || !known)
+    return failure();
+  SmallVector<int64_t> shape;
+  int64_t inferIndex = -1;
+  bool valid = true;
+  for (auto [i, v] : llvm::enumerate(*known)) {
+    if (v == 0 && !adaptor.getAllowzero())
+      shape.push_back(static_cast<int64_t>(i) < type.getRank()
+                          ? type.getDimSize(i)
+                          : kDynamic);
+    else if (v == -1 && inferIndex < 0)
+      inferIndex = i, shape.push_back(kDynamic);
+    else if (v < 0 && !ShapedType::isDynamic(v))
+      valid = false, shape.push_back(kDynamic);
+    else
+      shape.push_back(v);
+  }
+  if (inferIndex >= 0 && valid && type.hasStaticShape()) {
+    int64_t rest = 1;
+    for (auto [i, d] : llvm::enumerate(shape))
+      if (static_cast<int64_t>(i) != inferIndex)
+        rest = ShapedType::isDynamic(d) || rest == kDynamic ? kDynamic
+                                                            : rest * d;
+    if (rest != kDynamic && rest != 0 && type.getNumElements() % rest == 0)
+      shape[inferIndex] = type.getNumElements() / rest;
+  }
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(UnsqueezeOp)
+LogicalResult UnsqueezeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType type = getTensorType(adaptor.getInput());
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank() + adaptor.getAxes().size();
+  SmallVector<int64_t> shape;
+  ArrayRef<int64_t> inputShape = type.getShape();
+  for (int64_t i = 0; i < rank; ++i) {
+    if (llvm::is_contained(adaptor.getAxes(), i)) {
+      shape.push_back(1);
+    } else if (!inputShape.empty()) {
+      shape.push_back(inputShape.front());
+      inputShape = inputShape.drop_front();
+    } else {
+      shape.push_back(kDynamic);
+    }
+  }
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(SqueezeOp)
+LogicalResult SqueezeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType type = getTensorType(adaptor.getInput());
+  if (!type)
+    return failure();
+  SmallVector<int64_t> shape;
+  for (auto [i, dim] : llvm::enumerate(type.getShape()))
+    if (!llvm::is_contained(adaptor.getAxes(), static_cast<int64_t>(i)))
+      shape.push_back(dim);
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(ConcatOp)
+LogicalResult ConcatOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  if (operands.empty())
+    return failure();
+  RankedTensorType first = getTensorType(operands[0]);
+  if (!first)
+    return failure();
+  int64_t rank = first.getRank();
+  int64_t axis = adaptor.getAxis();
+  SmallVector<int64_t> shape(rank, kDynamic);
+  int64_t axisSize = 0;
+  for (Value operand : operands) {
+    RankedTensorType type = getTensorType(operand);
+    if (!type || type.getRank() != rank)
+      return inferred.push_back(getDynamicType(rank, first.getElementType())),
+             success();
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
+        continue;
+      if (ShapedType::isDynamic(shape[d]))
+        shape[d] = type.getDimSize(d);
+    }
+    if (axis >= 0 && axis < rank)
+      axisSize = ShapedType::isDynamic(type.getDimSize(axis)) ||
+                         ShapedType::isDynamic(axisSize)
+                     ? kDynamic
+                     : axisSize + type.getDimSize(axis);
+  }
+  if (axis >= 0 && axis < rank)
+    shape[axis] = axisSize;
+  inferred.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(SliceOp)
+LogicalResult SliceOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType type = getTensorType(adaptor.getInput());
+  if (!type)
+    return failure();
+  SmallVector<int64_t> shape(type.getShape());
+  auto axes = getKnownIntValues(adaptor.getAxes());
+  auto starts = getKnownIntValues(adaptor.getStarts());
+  auto ends = getKnownIntValues(adaptor.getEnds());
+  auto steps = getKnownIntValues(adaptor.getSteps());
+  if (!axes || llvm::any_of(*axes, ShapedType::isDynamic)) {
+    inferred.push_back(getDynamicType(type.getRank(), type.getElementType()));
+    return success();
+  }
+  for (auto [i, rawAxis] : llvm::enumerate(*axes)) {
+    auto axis = normalizeAxis(rawAxis, type.getRank());
+    if (failed(axis))
+      continue;
+    int64_t dim = type.getDimSize(*axis);
+    auto get = [&](const std::optional<SmallVector<int64_t>> &v) {
+      return v && i < v->size() ? (*v)[i] : kDynamic;
+    };
+    int64_t start = get(starts), end = get(ends), step = get(steps);
+    if (ShapedType::isDynamic(dim) || ShapedType::isDynamic(start) ||
+        ShapedType::isDynamic(end) || ShapedType::isDynamic(step) ||
+        step == 0) {
+      shape[*axis] = kDynamic;
+      continue;
+    }
+    // ONNX clamping: starts/ends in [0, dim] for positive steps and
+    // [-1, dim - 1] for negative ones, after adding dim to negative values.
+    auto clamp = [&](int64_t v) {
+      if (v < 0)
+        v += dim;
+      return step > 0 ? std::clamp<int64_t>(v, 0, dim)
+                      : std::clamp<int64_t>(v, -1, dim - 1);
+    };
+    start = clamp(start);
+    end = clamp(end);
+    int64_t count = step > 0 ? (end - start + step - 1) / step
+                             : (start - end - step - 1) / -step;
+    shape[*axis] = std::max<int64_t>(count, 0);
+  }
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(GatherOp)
+LogicalResult GatherOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType data = getTensorType(adaptor.getData());
+  RankedTensorType indices = getTensorType(adaptor.getIndices());
+  if (!data || !indices)
+    return failure();
+  int64_t axis = std::clamp<int64_t>(adaptor.getAxis(), 0, data.getRank());
+  SmallVector<int64_t> shape(data.getShape().take_front(axis));
+  llvm::append_range(shape, indices.getShape());
+  if (axis < data.getRank())
+    llvm::append_range(shape, data.getShape().drop_front(axis + 1));
+  inferred.push_back(RankedTensorType::get(shape, data.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(ExpandOp)
+LogicalResult ExpandOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType type = getTensorType(adaptor.getInput());
+  auto known = getKnownIntValues(adaptor.getShape());
+  if (!type || !known)
+    return failure();
+  // An unknown target value broadcasts like `?`, except that a static input
+  // dimension d > 1 can only stay d.
+  auto broadcast = broadcastShapes(type.getShape(), *known);
+  if (failed(broadcast)) {
+    inferred.push_back(getDynamicType(std::max<int64_t>(type.getRank(),
+                                                        known->size()),
+                                      type.getElementType()));
+    return success();
+  }
+  inferred.push_back(RankedTensorType::get(*broadcast, type.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(TileOp)
+LogicalResult TileOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType type = getTensorType(adaptor.getInput());
+  auto repeats = getKnownIntValues(adaptor.getRepeats());
+  if (!type)
+    return failure();
+  SmallVector<int64_t> shape(type.getRank(), kDynamic);
+  if (repeats && static_cast<int64_t>(repeats->size()) == type.getRank()) {
+    for (auto [i, r] : llvm::enumerate(*repeats)) {
+      int64_t dim = type.getDimSize(i);
+      if (!ShapedType::isDynamic(dim) && !ShapedType::isDynamic(r) && r >= 0)
+        shape[i] = dim * r;
+    }
+  }
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape computations
+//===----------------------------------------------------------------------===//
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(ShapeOfOp)
+LogicalResult ShapeOfOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location>,
+                                          ValueRange operands, DictionaryAttr,
+                                          OpaqueProperties, RegionRange,
+                                          SmallVectorImpl<Type> &inferred) {
+  RankedTensorType type = getTensorType(operands[0]);
+  if (!type)
+    return failure();
+  inferred.push_back(
+      RankedTensorType::get({type.getRank()}, IntegerType::get(context, 64)));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(ConstantOfShapeOp)
+LogicalResult ConstantOfShapeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto known = getKnownIntValues(adaptor.getShape());
+  if (!known || !adaptor.getValue())
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t v : *known)
+    shape.push_back(v < 0 ? kDynamic : v);
+  inferred.push_back(
+      RankedTensorType::get(shape, adaptor.getValue().getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(RangeOp)
+LogicalResult RangeOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                        ValueRange operands, DictionaryAttr,
+                                        OpaqueProperties, RegionRange,
+                                        SmallVectorImpl<Type> &inferred) {
+  Type elementType = getElementTypeOrSelf(operands[0]);
+  int64_t count = kDynamic;
+  DenseElementsAttr start, limit, delta;
+  if (matchPattern(operands[0], m_Constant(&start)) &&
+      matchPattern(operands[1], m_Constant(&limit)) &&
+      matchPattern(operands[2], m_Constant(&delta)) && start.isSplat() &&
+      limit.isSplat() && delta.isSplat()) {
+    auto asDouble = [](DenseElementsAttr a) {
+      if (isa<FloatType>(a.getElementType()))
+        return a.getSplatValue<APFloat>().convertToDouble();
+      return static_cast<double>(a.getSplatValue<APInt>().getSExtValue());
+    };
+    double d = asDouble(delta);
+    if (d != 0)
+      count = std::max<int64_t>(
+          0, static_cast<int64_t>(std::ceil((asDouble(limit) - asDouble(start)) / d)));
+  }
+  inferred.push_back(RankedTensorType::get({count}, elementType));
+  return success();
+}

@@ -1,0 +1,571 @@
+//===- GraphImporter.cpp - ONNX graphs to xf functions --------------------===//
+
+#include "frontends/onnx/NodeImporter.h"
+#include "frontends/onnx/ONNXImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+/// The opsets of the default ONNX domain that the importer handles.
+static constexpr int64_t kMinOpset = 9;
+static constexpr int64_t kMaxOpset = 21;
+
+//===----------------------------------------------------------------------===//
+// NodeImporter
+//===----------------------------------------------------------------------===//
+
+InFlightDiagnostic NodeImporter::emitError() {
+  return mlir::emitError(loc) << "node '" << node.name() << "' ("
+                              << node.op_type() << "): ";
+}
+
+FailureOr<Value> NodeImporter::requiredInput(unsigned i) {
+  if (Value value = input(i))
+    return value;
+  emitError() << "input " << i << " is required";
+  return failure();
+}
+
+const onnx::AttributeProto *NodeImporter::findAttr(StringRef name) const {
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+onnx::AttributeProto *NodeImporter::findMutableAttr(StringRef name) {
+  for (onnx::AttributeProto &attr : *node.mutable_attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+int64_t NodeImporter::getInt(StringRef name, int64_t defaultValue) const {
+  const onnx::AttributeProto *attr = findAttr(name);
+  return attr ? attr->i() : defaultValue;
+}
+
+float NodeImporter::getFloat(StringRef name, float defaultValue) const {
+  const onnx::AttributeProto *attr = findAttr(name);
+  return attr ? attr->f() : defaultValue;
+}
+
+std::string NodeImporter::getString(StringRef name,
+                                    StringRef defaultValue) const {
+  const onnx::AttributeProto *attr = findAttr(name);
+  return attr ? attr->s() : defaultValue.str();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeImporter::getInts(StringRef name) const {
+  const onnx::AttributeProto *attr = findAttr(name);
+  if (!attr)
+    return std::nullopt;
+  return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+FailureOr<SmallVector<int64_t>> NodeImporter::getConstantInts(Value value,
+                                                              StringRef what) {
+  auto known = getKnownIntValues(value);
+  if (!known || llvm::any_of(*known, ShapedType::isDynamic)) {
+    emitError() << what << " must be a constant";
+    return failure();
+  }
+  return *known;
+}
+
+Value NodeImporter::constI64(ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    builder.getI64Type());
+  return ConstantOp::create(builder, loc,
+                            DenseIntElementsAttr::get(type, values));
+}
+
+Value NodeImporter::scalar(Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute attr;
+  if (auto floatType = dyn_cast<FloatType>(elementType)) {
+    APFloat v(value);
+    bool losesInfo;
+    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &losesInfo);
+    attr = DenseElementsAttr::get(type, v);
+  } else {
+    attr = DenseElementsAttr::get(
+        type, APInt(elementType.getIntOrFloatBitWidth(),
+                    static_cast<int64_t>(value), /*isSigned=*/true,
+                    /*implicitTrunc=*/true));
+  }
+  return ConstantOp::create(builder, loc, cast<ElementsAttr>(attr));
+}
+
+FailureOr<Value> NodeImporter::finish(Operation *op) {
+  std::string message;
+  LogicalResult verified = success();
+  {
+    // Re-emit the verifier's message as an error of this node.
+    ScopedDiagnosticHandler handler(getContext(), [&](Diagnostic &diag) {
+      if (message.empty())
+        message = diag.str();
+      return success();
+    });
+    verified = mlir::verify(op);
+  }
+  if (failed(verified)) {
+    op->erase();
+    emitError() << message;
+    return failure();
+  }
+  SmallVector<Value> folded;
+  if (succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
+    op->erase();
+    return folded.front();
+  }
+  return op->getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// The op table
+//===----------------------------------------------------------------------===//
+
+const OpImporterTable &xf::getOpImporters() {
+  static const OpImporterTable table = [] {
+    OpImporterTable t;
+    addElementwiseImporters(t);
+    addMathImporters(t);
+    addTensorImporters(t);
+    return t;
+  }();
+  return table;
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+namespace {
+class GraphImporter {
+public:
+  GraphImporter(onnx::ModelProto &model, StringRef path, MLIRContext *context,
+                const OnnxImportOptions &options)
+      : model(model), graph(*model.mutable_graph()), path(path.str()),
+        context(context), options(options), tensors(context, path),
+        fileLoc(FileLineColLoc::get(context, path, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  InFlightDiagnostic emitError() {
+    return mlir::emitError(fileLoc) << "'" << path << "': ";
+  }
+  LogicalResult readOpset();
+  LogicalResult checkSupported();
+  LogicalResult sortNodes(SmallVectorImpl<onnx::NodeProto *> &order);
+  FailureOr<RankedTensorType> getInputType(const onnx::ValueInfoProto &info);
+  FailureOr<Value> lookup(const std::string &name, onnx::NodeProto *user);
+  LogicalResult importNode(onnx::NodeProto &node, unsigned index);
+  LogicalResult importOutputs(func::FuncOp func);
+
+  onnx::ModelProto &model;
+  onnx::GraphProto &graph;
+  std::string path;
+  MLIRContext *context;
+  const OnnxImportOptions &options;
+  TensorImporter tensors;
+  Location fileLoc;
+  int64_t opset = 0;
+
+  OpBuilder builder{context};
+  llvm::StringMap<Value> values;
+  llvm::StringMap<onnx::TensorProto *> initializers;
+};
+} // namespace
+
+LogicalResult GraphImporter::readOpset() {
+  bool found = false;
+  for (const onnx::OperatorSetIdProto &entry : model.opset_import()) {
+    if (entry.domain().empty() || entry.domain() == "ai.onnx") {
+      opset = entry.version();
+      found = true;
+    }
+  }
+  if (!found) {
+    emitError() << "the model imports no opset of the default ONNX domain";
+    return failure();
+  }
+  if (opset < kMinOpset || opset > kMaxOpset) {
+    emitError() << "unsupported opset " << opset
+                << " of the ONNX domain (xfc supports opsets " << kMinOpset
+                << " to " << kMaxOpset << ")";
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::checkSupported() {
+  const OpImporterTable &table = getOpImporters();
+  SmallVector<std::string> unsupported;
+  for (const onnx::NodeProto &node : graph.node()) {
+    std::string reason;
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    auto it = table.find(node.op_type());
+    if (!defaultDomain)
+      reason = node.domain() + "." + node.op_type();
+    else if (it == table.end())
+      reason = node.op_type();
+    else if (opset < it->second.sinceVersion)
+      reason = node.op_type() + " (which needs opset " +
+               std::to_string(it->second.sinceVersion) + ", the model has " +
+               std::to_string(opset) + ")";
+    if (!reason.empty())
+      unsupported.push_back("node '" + node.name() + "': " + reason);
+  }
+  if (unsupported.empty())
+    return success();
+  InFlightDiagnostic diag = emitError();
+  diag << unsupported.size() << " unsupported operator"
+       << (unsupported.size() == 1 ? "" : "s") << ":";
+  for (const std::string &entry : unsupported)
+    diag << "\n  " << entry;
+  return failure();
+}
+
+LogicalResult
+GraphImporter::sortNodes(SmallVectorImpl<onnx::NodeProto *> &order) {
+  // Kahn's algorithm, keeping the file's order among ready nodes.
+  int numNodes = graph.node_size();
+  llvm::StringMap<int> producer;
+  for (int i = 0; i < numNodes; ++i)
+    for (const std::string &output : graph.node(i).output())
+      if (!output.empty())
+        producer[output] = i;
+  SmallVector<SmallVector<int>> users(numNodes);
+  SmallVector<int> pending(numNodes, 0);
+  for (int i = 0; i < numNodes; ++i) {
+    for (const std::string &input : graph.node(i).input()) {
+      auto it = producer.find(input);
+      if (input.empty() || it == producer.end())
+        continue;
+      users[it->second].push_back(i);
+      ++pending[i];
+    }
+  }
+  SmallVector<int> ready;
+  for (int i = numNodes - 1; i >= 0; --i)
+    if (pending[i] == 0)
+      ready.push_back(i);
+  while (!ready.empty()) {
+    int i = ready.pop_back_val();
+    order.push_back(graph.mutable_node(i));
+    for (int user : llvm::reverse(users[i]))
+      if (--pending[user] == 0)
+        ready.push_back(user);
+  }
+  if (static_cast<int>(order.size()) != numNodes) {
+    for (int i = 0; i < numNodes; ++i) {
+      if (pending[i] > 0) {
+        emitError() << "the graph has a cycle through node '"
+                    << graph.node(i).name() << "' (" << graph.node(i).op_type()
+                    << ")";
+        break;
+      }
+    }
+    return failure();
+  }
+  return success();
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::getInputType(const onnx::ValueInfoProto &info) {
+  const std::string &name = info.name();
+  if (!info.type().has_tensor_type()) {
+    emitError() << "graph input '" << name << "' is not a tensor";
+    return failure();
+  }
+  const onnx::TypeProto_Tensor &tensorType = info.type().tensor_type();
+  Type elementType = getElementType(context, tensorType.elem_type());
+  if (!elementType) {
+    emitError() << "graph input '" << name << "' has unsupported data type "
+                << getOnnxDataTypeName(tensorType.elem_type());
+    return failure();
+  }
+  auto override = options.inputShapes.find(name);
+  bool hasShape = tensorType.has_shape();
+  if (!hasShape && override == options.inputShapes.end()) {
+    emitError() << "graph input '" << name
+                << "' has no declared shape; give one with --input-shape "
+                << name << ":DIMS";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  if (hasShape)
+    for (const auto &dim : tensorType.shape().dim())
+      shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                          : ShapedType::kDynamic);
+  if (override != options.inputShapes.end()) {
+    ArrayRef<int64_t> dims = override->second;
+    if (hasShape && dims.size() != shape.size()) {
+      emitError() << "--input-shape gives " << dims.size()
+                  << " dimensions for input '" << name << "' of rank "
+                  << shape.size();
+      return failure();
+    }
+    for (auto [i, dim] : llvm::enumerate(dims)) {
+      if (hasShape && !ShapedType::isDynamic(shape[i]) &&
+          !ShapedType::isDynamic(dim) && shape[i] != dim) {
+        emitError() << "--input-shape sets dimension " << i << " of input '"
+                    << name << "' to " << dim << ", but the model declares "
+                    << shape[i];
+        return failure();
+      }
+    }
+    shape.assign(dims.begin(), dims.end());
+  }
+  return RankedTensorType::get(shape, elementType);
+}
+
+FailureOr<Value> GraphImporter::lookup(const std::string &name,
+                                       onnx::NodeProto *user) {
+  auto it = values.find(name);
+  if (it != values.end())
+    return it->second;
+  auto init = initializers.find(name);
+  if (init == initializers.end()) {
+    InFlightDiagnostic diag = emitError();
+    if (user)
+      diag << "node '" << user->name() << "' (" << user->op_type()
+           << ") uses '" << name
+           << "', which no node, graph input or initializer defines";
+    else
+      diag << "graph output '" << name << "' is not defined";
+    return failure();
+  }
+  std::string error;
+  ElementsAttr attr = tensors.importTensor(*init->second, name, error);
+  if (!attr) {
+    emitError() << "initializer '" << name << "' " << error;
+    return failure();
+  }
+  Value value = ConstantOp::create(builder,
+                                   NameLoc::get(StringAttr::get(context, name),
+                                                fileLoc),
+                                   attr);
+  values[name] = value;
+  return value;
+}
+
+LogicalResult GraphImporter::importNode(onnx::NodeProto &node,
+                                        unsigned index) {
+  if (node.name().empty())
+    node.set_name(node.op_type() + "_" + std::to_string(index));
+  SmallVector<Value> inputs;
+  for (const std::string &name : node.input()) {
+    if (name.empty()) {
+      inputs.push_back(Value());
+      continue;
+    }
+    auto value = lookup(name, &node);
+    if (failed(value))
+      return failure();
+    inputs.push_back(*value);
+  }
+  Location loc =
+      NameLoc::get(StringAttr::get(context, node.name()), fileLoc);
+  NodeImporter importer(node, opset, inputs, builder, loc, tensors);
+  const OpImporter &entry = getOpImporters().find(node.op_type())->second;
+  if (failed(entry.fn(importer)))
+    return failure();
+  ArrayRef<Value> results = importer.getResults();
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (node.output(i).empty())
+      continue;
+    if (i >= static_cast<int>(results.size()) || !results[i]) {
+      importer.emitError() << "output " << i << " ('" << node.output(i)
+                           << "') is not supported";
+      return failure();
+    }
+    values[node.output(i)] = results[i];
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    auto value = lookup(output.name(), nullptr);
+    if (failed(value))
+      return failure();
+    auto computed = cast<RankedTensorType>(value->getType());
+    if (output.type().has_tensor_type()) {
+      const auto &declared = output.type().tensor_type();
+      Type elementType = getElementType(context, declared.elem_type());
+      if (declared.elem_type() != 0 && elementType != computed.getElementType()) {
+        emitError() << "graph output '" << output.name()
+                    << "' is declared as "
+                    << getOnnxDataTypeName(declared.elem_type())
+                    << " but the model computes " << computed;
+        return failure();
+      }
+      if (declared.has_shape()) {
+        const auto &dims = declared.shape().dim();
+        bool consistent = dims.size() == computed.getRank();
+        for (int d = 0; consistent && d < dims.size(); ++d)
+          consistent = !dims[d].has_dim_value() ||
+                       computed.isDynamicDim(d) ||
+                       dims[d].dim_value() == computed.getDimSize(d);
+        if (!consistent) {
+          InFlightDiagnostic diag = emitError();
+          diag << "graph output '" << output.name()
+               << "' is declared with shape [";
+          llvm::interleaveComma(dims, diag, [&](const auto &dim) {
+            if (dim.has_dim_value())
+              diag << dim.dim_value();
+            else
+              diag << "?";
+          });
+          diag << "] but the model computes " << computed;
+          return failure();
+        }
+      }
+    }
+    results.push_back(*value);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(FunctionType::get(context, func.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "xf.name", StringAttr::get(context, output.name()));
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  if (!model.has_graph()) {
+    emitError() << "the model has no graph";
+    return {};
+  }
+  if (failed(readOpset()) || failed(checkSupported()))
+    return {};
+  SmallVector<onnx::NodeProto *> order;
+  if (failed(sortNodes(order)))
+    return {};
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  module->getOperation()->setAttr("xf.source", StringAttr::get(context, path));
+  module->getOperation()->setAttr(
+      "xf.onnx_opset", IntegerAttr::get(IntegerType::get(context, 64), opset));
+  if (!model.producer_name().empty())
+    module->getOperation()->setAttr(
+        "xf.onnx_producer",
+        StringAttr::get(context, model.producer_name() + " " +
+                                     model.producer_version()));
+
+  for (onnx::TensorProto &init : *graph.mutable_initializer())
+    initializers[init.name()] = &init;
+
+  // Graph inputs that are also initializers (IR version < 4) are constants.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (initializers.count(input.name()))
+      continue;
+    auto type = getInputType(input);
+    if (failed(type))
+      return {};
+    argTypes.push_back(*type);
+    argNames.push_back(input.name());
+  }
+  for (const auto &entry : options.inputShapes) {
+    if (!llvm::is_contained(argNames, entry.getKey().str())) {
+      InFlightDiagnostic diag = emitError();
+      diag << "--input-shape names '" << entry.getKey()
+           << "', which is not an input of the model (inputs:";
+      for (const std::string &name : argNames)
+        diag << " " << name;
+      diag << ")";
+      return {};
+    }
+  }
+
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, options.functionName,
+                                   builder.getFunctionType(argTypes, {}));
+  Block *body = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values[name] = body->getArgument(i);
+    func.setArgAttr(i, "xf.name", StringAttr::get(context, name));
+  }
+  // Initializers become constants where first used, so the function reads
+  // top to bottom in the graph's (sorted) order.
+  builder.setInsertionPointToEnd(body);
+  for (auto [i, node] : llvm::enumerate(order))
+    if (failed(importNode(*node, i)))
+      return {};
+  if (failed(importOutputs(func)))
+    return {};
+
+  // Constants that folding made unused.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*body)))
+    if (isa<ConstantOp>(op) && op.use_empty())
+      op.erase();
+  if (failed(mlir::verify(*module)))
+    return {};
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+namespace mlir::xf {
+LogicalResult parseOnnxModel(StringRef contents, StringRef path,
+                             onnx::ModelProto &model, Location loc);
+} // namespace mlir::xf
+
+OwningOpRef<ModuleOp> xf::importOnnxModel(StringRef contents, StringRef path,
+                                          MLIRContext *context,
+                                          const OnnxImportOptions &options) {
+  context->loadDialect<XFDialect, func::FuncDialect>();
+  onnx::ModelProto model;
+  if (failed(parseOnnxModel(contents, path, model,
+                            FileLineColLoc::get(context, path, 0, 0))))
+    return {};
+  return GraphImporter(model, path, context, options).run();
+}
+
+void xf::registerOnnxImportDialects(DialectRegistry &registry) {
+  registry.insert<XFDialect, func::FuncDialect>();
+}
+
+LogicalResult xf::parseInputShape(StringRef spec, OnnxImportOptions &options,
+                                  std::string &error) {
+  auto [name, dims] = spec.rsplit(':');
+  if (name.empty() || dims.data() == nullptr || name == spec) {
+    error = "--input-shape expects NAME:DIMS (for example input_ids:1x128), "
+            "got '" + spec.str() + "'";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  if (!dims.empty())
+    dims.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t dim;
+    if (part == "?") {
+      shape.push_back(ShapedType::kDynamic);
+    } else if (part.getAsInteger(10, dim) || dim < 0) {
+      error = "--input-shape: '" + part.str() + "' in '" + spec.str() +
+              "' is not a dimension (a non-negative integer or ?)";
+      return failure();
+    } else {
+      shape.push_back(dim);
+    }
+  }
+  options.inputShapes[name] = shape;
+  return success();
+}

@@ -1,0 +1,247 @@
+//===- ImportElementwise.cpp - Elementwise ONNX ops -----------------------===//
+
+#include "frontends/onnx/NodeImporter.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+template <typename OpTy>
+static LogicalResult importUnary(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto result = n.create<OpTy>(*x);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult importBinary(NodeImporter &n) {
+  auto lhs = n.requiredInput(0), rhs = n.requiredInput(1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  auto result = n.create<OpTy>(*lhs, *rhs);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+/// Max, Min and Sum take one or more operands.
+template <typename OpTy>
+static FailureOr<Value> combineVariadic(NodeImporter &n) {
+  auto acc = n.requiredInput(0);
+  if (failed(acc))
+    return failure();
+  for (unsigned i = 1; i < n.numInputs(); ++i) {
+    acc = n.create<OpTy>(*acc, n.input(i));
+    if (failed(acc))
+      return failure();
+  }
+  return acc;
+}
+
+template <typename OpTy>
+static LogicalResult importVariadic(NodeImporter &n) {
+  auto result = combineVariadic<OpTy>(n);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+static LogicalResult importMean(NodeImporter &n) {
+  auto sum = combineVariadic<AddOp>(n);
+  if (failed(sum))
+    return failure();
+  Value count = n.scalar(getElementTypeOrSelf(*sum), n.numInputs());
+  auto mean = n.create<DivOp>(*sum, count);
+  if (failed(mean))
+    return failure();
+  n.setResult(0, *mean);
+  return success();
+}
+
+/// ONNX Pow allows an exponent of another numeric type.
+static LogicalResult importPow(NodeImporter &n) {
+  auto base = n.requiredInput(0), exponent = n.requiredInput(1);
+  if (failed(base) || failed(exponent))
+    return failure();
+  Type elementType = getElementTypeOrSelf(*base);
+  if (!isa<FloatType>(elementType)) {
+    n.emitError() << "integer Pow is not supported (base is " << elementType
+                  << ")";
+    return failure();
+  }
+  if (getElementTypeOrSelf(*exponent) != elementType) {
+    auto type = cast<RankedTensorType>(exponent->getType());
+    exponent = n.create<CastOp>(type.clone(elementType), *exponent);
+    if (failed(exponent))
+      return failure();
+  }
+  auto result = n.create<PowOp>(*base, *exponent);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+static LogicalResult importIdentity(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  n.setResult(0, *x);
+  return success();
+}
+
+static LogicalResult castTo(NodeImporter &n, Value x, Type elementType) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto result = n.create<CastOp>(type.clone(elementType), x);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+static LogicalResult importCast(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t to = n.getInt("to", 0);
+  Type elementType = getElementType(n.getContext(), to);
+  if (!elementType) {
+    n.emitError() << "cast to unsupported data type "
+                  << getOnnxDataTypeName(to);
+    return failure();
+  }
+  return castTo(n, *x, elementType);
+}
+
+static LogicalResult importCastLike(NodeImporter &n) {
+  auto x = n.requiredInput(0), like = n.requiredInput(1);
+  if (failed(x) || failed(like))
+    return failure();
+  return castTo(n, *x, getElementTypeOrSelf(*like));
+}
+
+static LogicalResult importWhere(NodeImporter &n) {
+  auto c = n.requiredInput(0), x = n.requiredInput(1), y = n.requiredInput(2);
+  if (failed(c) || failed(x) || failed(y))
+    return failure();
+  auto result = n.create<WhereOp>(*c, *x, *y);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+/// Clip bounds are attributes before opset 11 and optional inputs after.
+static LogicalResult importClip(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  Type elementType = getElementTypeOrSelf(*x);
+  Value lo, hi;
+  if (n.getOpset() < 11) {
+    if (n.hasAttr("min"))
+      lo = n.scalar(elementType, n.getFloat("min", 0));
+    if (n.hasAttr("max"))
+      hi = n.scalar(elementType, n.getFloat("max", 0));
+  } else {
+    lo = n.input(1);
+    hi = n.input(2);
+  }
+  FailureOr<Value> result = *x;
+  if (lo)
+    result = n.create<MaxOp>(*result, lo);
+  if (succeeded(result) && hi)
+    result = n.create<MinOp>(*result, hi);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+/// Inference only: Dropout is the identity and its mask all true.
+static LogicalResult importDropout(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  if (Value training = n.input(2)) {
+    auto mode = n.getConstantInts(training, "training_mode");
+    if (failed(mode))
+      return failure();
+    if (!mode->empty() && mode->front() != 0) {
+      n.emitError() << "training mode is not supported (xfc compiles for "
+                       "inference)";
+      return failure();
+    }
+  }
+  n.setResult(0, *x);
+  if (n.hasOutput(1)) {
+    auto shape = n.create<ShapeOfOp>(*x);
+    if (failed(shape))
+      return failure();
+    auto boolType = RankedTensorType::get({1}, n.getBuilder().getI1Type());
+    auto mask = n.create<ConstantOfShapeOp>(
+        *shape, DenseElementsAttr::get(boolType, true));
+    if (failed(mask))
+      return failure();
+    n.setResult(1, *mask);
+  }
+  return success();
+}
+
+static LogicalResult importGelu(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  std::string approximate = n.getString("approximate", "none");
+  auto result = n.create<GeluOp>(*x, approximate);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+void xf::addElementwiseImporters(OpImporterTable &table) {
+  table["Add"] = {importBinary<AddOp>, 1};
+  table["Sub"] = {importBinary<SubOp>, 1};
+  table["Mul"] = {importBinary<MulOp>, 1};
+  table["Div"] = {importBinary<DivOp>, 1};
+  table["Pow"] = {importPow, 1};
+  table["Max"] = {importVariadic<MaxOp>, 1};
+  table["Min"] = {importVariadic<MinOp>, 1};
+  table["Sum"] = {importVariadic<AddOp>, 1};
+  table["Mean"] = {importMean, 1};
+  table["And"] = {importBinary<AndOp>, 1};
+  table["Or"] = {importBinary<OrOp>, 1};
+  table["Xor"] = {importBinary<XorOp>, 1};
+  table["Equal"] = {importBinary<EqualOp>, 1};
+  table["Less"] = {importBinary<LessOp>, 1};
+  table["LessOrEqual"] = {importBinary<LessEqualOp>, 12};
+  table["Greater"] = {importBinary<GreaterOp>, 1};
+  table["GreaterOrEqual"] = {importBinary<GreaterEqualOp>, 12};
+  table["Not"] = {importUnary<NotOp>, 1};
+  table["Neg"] = {importUnary<NegOp>, 1};
+  table["Abs"] = {importUnary<AbsOp>, 1};
+  table["Sqrt"] = {importUnary<SqrtOp>, 1};
+  table["Exp"] = {importUnary<ExpOp>, 1};
+  table["Log"] = {importUnary<LogOp>, 1};
+  table["Erf"] = {importUnary<ErfOp>, 9};
+  table["Tanh"] = {importUnary<TanhOp>, 1};
+  table["Sigmoid"] = {importUnary<SigmoidOp>, 1};
+  table["Reciprocal"] = {importUnary<ReciprocalOp>, 1};
+  table["Relu"] = {importUnary<ReluOp>, 1};
+  table["Gelu"] = {importGelu, 20};
+  table["Identity"] = {importIdentity, 1};
+  table["Dropout"] = {importDropout, 1};
+  table["Cast"] = {importCast, 1};
+  table["CastLike"] = {importCastLike, 15};
+  table["Where"] = {importWhere, 9};
+  table["Clip"] = {importClip, 1};
+}

@@ -1,0 +1,225 @@
+//===- ImportMath.cpp - MatMul, Gemm, reductions, normalizations ----------===//
+
+#include "frontends/onnx/NodeImporter.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+static int64_t rankOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getRank();
+}
+
+static LogicalResult importMatMul(NodeImporter &n) {
+  auto a = n.requiredInput(0), b = n.requiredInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  auto result = n.create<MatMulOp>(*a, *b);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+/// Gemm: alpha * A' B' + beta * C, with A' and B' optionally transposed.
+static LogicalResult importGemm(NodeImporter &n) {
+  auto a = n.requiredInput(0), b = n.requiredInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  if (rankOf(*a) != 2 || rankOf(*b) != 2) {
+    n.emitError() << "A and B must be matrices, got " << a->getType()
+                  << " and " << b->getType();
+    return failure();
+  }
+  SmallVector<int64_t> swap = {1, 0};
+  if (n.getInt("transA", 0))
+    a = n.create<TransposeOp>(*a, swap);
+  if (succeeded(a) && n.getInt("transB", 0))
+    b = n.create<TransposeOp>(*b, swap);
+  if (failed(a) || failed(b))
+    return failure();
+  auto result = n.create<MatMulOp>(*a, *b);
+  Type elementType = getElementTypeOrSelf(*a);
+  float alpha = n.getFloat("alpha", 1.0f), beta = n.getFloat("beta", 1.0f);
+  if (succeeded(result) && alpha != 1.0f)
+    result = n.create<MulOp>(*result, n.scalar(elementType, alpha));
+  if (Value c = n.input(2); c && succeeded(result) && beta != 0.0f) {
+    FailureOr<Value> bias = c;
+    if (beta != 1.0f)
+      bias = n.create<MulOp>(c, n.scalar(elementType, beta));
+    if (failed(bias))
+      return failure();
+    result = n.create<AddOp>(*result, *bias);
+  }
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+/// Normalizes, sorts and deduplicates axes; reports an out-of-range one.
+static FailureOr<SmallVector<int64_t>>
+normalizeAxes(NodeImporter &n, ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    auto normalized = normalizeAxis(axis, rank);
+    if (failed(normalized)) {
+      n.emitError() << "axis " << axis << " is out of range for rank "
+                    << rank;
+      return failure();
+    }
+    result.push_back(*normalized);
+  }
+  llvm::sort(result);
+  result.erase(llvm::unique(result), result.end());
+  return result;
+}
+
+/// Reductions take `axes` as an attribute before `axesInputSince` and as an
+/// optional input from then on.
+template <typename OpTy, int64_t axesInputSince>
+static LogicalResult importReduce(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> axes;
+  if (n.getOpset() >= axesInputSince) {
+    if (Value axesInput = n.input(1)) {
+      auto values = n.getConstantInts(axesInput, "axes");
+      if (failed(values))
+        return failure();
+      axes = *values;
+    }
+  } else if (auto attr = n.getInts("axes")) {
+    axes = *attr;
+  }
+  int64_t rank = rankOf(*x);
+  if (axes.empty()) {
+    if (n.getInt("noop_with_empty_axes", 0)) {
+      n.setResult(0, *x);
+      return success();
+    }
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  auto normalized = normalizeAxes(n, axes, rank);
+  if (failed(normalized))
+    return failure();
+  auto result = n.create<OpTy>(*x, *normalized, n.getInt("keepdims", 1) != 0);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+/// Reshapes `x` to 2-D: [prod(dims before axis), prod(dims from axis)]. The
+/// shape is computed by xf ops, which fold when the shape is static.
+static FailureOr<Value> flattenTo2D(NodeImporter &n, Value x, int64_t axis) {
+  int64_t rank = rankOf(x);
+  auto shape = n.create<ShapeOfOp>(x);
+  if (failed(shape))
+    return failure();
+  auto product = [&](int64_t begin, int64_t end) -> FailureOr<Value> {
+    auto part = n.create<SliceOp>(*shape, n.constI64({begin}),
+                                  n.constI64({end}), n.constI64({0}),
+                                  n.constI64({1}));
+    if (failed(part))
+      return failure();
+    return n.create<ReduceProdOp>(*part, SmallVector<int64_t>{0}, true);
+  };
+  auto outer = product(0, axis), inner = product(axis, rank);
+  if (failed(outer) || failed(inner))
+    return failure();
+  auto target = n.create<ConcatOp>(ValueRange{*outer, *inner}, int64_t(0));
+  if (failed(target))
+    return failure();
+  return n.create<ReshapeOp>(x, *target, false);
+}
+
+static LogicalResult importFlatten(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = rankOf(*x);
+  int64_t axis = n.getInt("axis", 1);
+  if (axis < -rank || axis > rank) {
+    n.emitError() << "axis " << axis << " is out of range for rank " << rank;
+    return failure();
+  }
+  auto result = flattenTo2D(n, *x, axis < 0 ? axis + rank : axis);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+/// Softmax is per-axis from opset 13; before, it flattens the input to 2-D at
+/// `axis` (default 1) and normalizes each row.
+static LogicalResult importSoftmax(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = rankOf(*x);
+  bool legacy = n.getOpset() < 13;
+  auto axis = normalizeAxis(n.getInt("axis", legacy ? 1 : -1), rank);
+  if (failed(axis)) {
+    n.emitError() << "axis " << n.getInt("axis", 0)
+                  << " is out of range for rank " << rank;
+    return failure();
+  }
+  FailureOr<Value> result;
+  if (!legacy || *axis == rank - 1) {
+    result = n.create<SoftmaxOp>(*x, *axis);
+  } else {
+    auto flat = flattenTo2D(n, *x, *axis);
+    if (failed(flat))
+      return failure();
+    auto rows = n.create<SoftmaxOp>(*flat, int64_t(1));
+    auto shape = n.create<ShapeOfOp>(*x);
+    if (failed(rows) || failed(shape))
+      return failure();
+    result = n.create<ReshapeOp>(*rows, *shape, false);
+  }
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+static LogicalResult importLayerNormalization(NodeImporter &n) {
+  auto x = n.requiredInput(0), scale = n.requiredInput(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  if (n.hasOutput(1) || n.hasOutput(2)) {
+    n.emitError() << "the Mean and InvStdDev outputs (training) are not "
+                     "supported";
+    return failure();
+  }
+  int64_t rank = rankOf(*x);
+  auto axis = normalizeAxis(n.getInt("axis", -1), rank);
+  if (failed(axis)) {
+    n.emitError() << "axis " << n.getInt("axis", -1)
+                  << " is out of range for rank " << rank;
+    return failure();
+  }
+  auto result = n.create<LayerNormOp>(
+      *x, *scale, n.input(2), n.getBuilder().getI64IntegerAttr(*axis),
+      n.getBuilder().getF32FloatAttr(n.getFloat("epsilon", 1e-5f)));
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+void xf::addMathImporters(OpImporterTable &table) {
+  table["MatMul"] = {importMatMul, 1};
+  table["Gemm"] = {importGemm, 1};
+  table["ReduceSum"] = {importReduce<ReduceSumOp, 13>, 1};
+  table["ReduceMean"] = {importReduce<ReduceMeanOp, 18>, 1};
+  table["ReduceMax"] = {importReduce<ReduceMaxOp, 18>, 1};
+  table["ReduceMin"] = {importReduce<ReduceMinOp, 18>, 1};
+  table["ReduceProd"] = {importReduce<ReduceProdOp, 18>, 1};
+  table["Softmax"] = {importSoftmax, 1};
+  table["Flatten"] = {importFlatten, 1};
+  table["LayerNormalization"] = {importLayerNormalization, 17};
+}

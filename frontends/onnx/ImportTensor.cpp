@@ -1,0 +1,393 @@
+//===- ImportTensor.cpp - Layout, indexing, shape and constant ops --------===//
+
+#include "frontends/onnx/NodeImporter.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+static RankedTensorType typeOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+static LogicalResult setResult(NodeImporter &n, FailureOr<Value> result) {
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
+/// Axes of ops that take them as an attribute before `inputSince` and as
+/// an input after; std::nullopt when absent.
+static FailureOr<std::optional<SmallVector<int64_t>>>
+getAxesOperand(NodeImporter &n, int64_t inputSince, unsigned inputIndex) {
+  if (n.getOpset() >= inputSince) {
+    Value axes = n.input(inputIndex);
+    if (!axes)
+      return std::optional<SmallVector<int64_t>>();
+    auto values = n.getConstantInts(axes, "axes");
+    if (failed(values))
+      return failure();
+    return std::optional<SmallVector<int64_t>>(*values);
+  }
+  return n.getInts("axes");
+}
+
+static FailureOr<SmallVector<int64_t>>
+normalizeAxes(NodeImporter &n, ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    auto normalized = normalizeAxis(axis, rank);
+    if (failed(normalized)) {
+      n.emitError() << "axis " << axis << " is out of range for rank "
+                    << rank;
+      return failure();
+    }
+    result.push_back(*normalized);
+  }
+  llvm::sort(result);
+  return result;
+}
+
+static LogicalResult importTranspose(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  SmallVector<int64_t> perm =
+      n.getInts("perm").value_or(llvm::to_vector(llvm::reverse(
+          llvm::to_vector(llvm::seq<int64_t>(0, rank)))));
+  return setResult(n, n.create<TransposeOp>(*x, perm));
+}
+
+/// Shape operands must have a static length for the result rank to be known.
+static LogicalResult checkShapeOperand(NodeImporter &n, Value shape) {
+  if (typeOf(shape).getRank() != 1 || typeOf(shape).isDynamicDim(0) ||
+      !getElementTypeOrSelf(shape).isInteger(64)) {
+    n.emitError() << "the shape operand must be a 1-D i64 tensor of known "
+                     "length, got "
+                  << shape.getType();
+    return failure();
+  }
+  return success();
+}
+
+static LogicalResult importReshape(NodeImporter &n) {
+  auto x = n.requiredInput(0), shape = n.requiredInput(1);
+  if (failed(x) || failed(shape) || failed(checkShapeOperand(n, *shape)))
+    return failure();
+  return setResult(
+      n, n.create<ReshapeOp>(*x, *shape, n.getInt("allowzero", 0) != 0));
+}
+
+static LogicalResult importUnsqueeze(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  auto axes = getAxesOperand(n, 13, 1);
+  if (failed(x) || failed(axes))
+    return failure();
+  if (!*axes) {
+    n.emitError() << "axes are required";
+    return failure();
+  }
+  int64_t rank = typeOf(*x).getRank() + (*axes)->size();
+  auto normalized = normalizeAxes(n, **axes, rank);
+  if (failed(normalized))
+    return failure();
+  return setResult(n, n.create<UnsqueezeOp>(*x, *normalized));
+}
+
+static LogicalResult importSqueeze(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  auto axes = getAxesOperand(n, 13, 1);
+  if (failed(x) || failed(axes))
+    return failure();
+  RankedTensorType type = typeOf(*x);
+  SmallVector<int64_t> squeezed;
+  if (*axes) {
+    auto normalized = normalizeAxes(n, **axes, type.getRank());
+    if (failed(normalized))
+      return failure();
+    squeezed = *normalized;
+  } else {
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.isDynamicDim(d)) {
+        n.emitError() << "Squeeze without axes on " << type
+                      << " is ambiguous: dimension " << d << " is dynamic";
+        return failure();
+      }
+      if (type.getDimSize(d) == 1)
+        squeezed.push_back(d);
+    }
+  }
+  return setResult(n, n.create<SqueezeOp>(*x, squeezed));
+}
+
+static LogicalResult importConcat(NodeImporter &n) {
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < n.numInputs(); ++i)
+    if (Value v = n.input(i))
+      inputs.push_back(v);
+  if (inputs.empty()) {
+    n.emitError() << "needs at least one input";
+    return failure();
+  }
+  int64_t rank = typeOf(inputs.front()).getRank();
+  auto axis = normalizeAxis(n.getInt("axis", 0), rank);
+  if (failed(axis)) {
+    n.emitError() << "axis " << n.getInt("axis", 0)
+                  << " is out of range for rank " << rank;
+    return failure();
+  }
+  return setResult(n, n.create<ConcatOp>(inputs, *axis));
+}
+
+/// A 1-D i64 operand: the input when given, else the attribute `name` (for
+/// opsets before the input existed), else `defaults`.
+static FailureOr<Value> getI64Operand(NodeImporter &n, Value input,
+                                      ArrayRef<int64_t> defaults) {
+  if (!input)
+    return n.constI64(defaults);
+  if (getElementTypeOrSelf(input).isInteger(64))
+    return input;
+  auto type = typeOf(input);
+  return n.create<CastOp>(type.clone(n.getBuilder().getI64Type()), input);
+}
+
+static LogicalResult importSlice(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  Value starts, ends, axes, steps;
+  if (n.getOpset() < 10) {
+    auto s = n.getInts("starts"), e = n.getInts("ends");
+    if (!s || !e) {
+      n.emitError() << "starts and ends are required";
+      return failure();
+    }
+    starts = n.constI64(*s);
+    ends = n.constI64(*e);
+    if (auto a = n.getInts("axes"))
+      axes = n.constI64(*a);
+  } else {
+    auto s = n.requiredInput(1), e = n.requiredInput(2);
+    if (failed(s) || failed(e))
+      return failure();
+    starts = *s;
+    ends = *e;
+    axes = n.input(3);
+    steps = n.input(4);
+  }
+  if (typeOf(starts).getRank() != 1 || typeOf(starts).isDynamicDim(0)) {
+    n.emitError() << "starts must be a 1-D tensor of known length";
+    return failure();
+  }
+  int64_t count = typeOf(starts).getDimSize(0);
+  auto startsI64 = getI64Operand(n, starts, {});
+  auto endsI64 = getI64Operand(n, ends, {});
+  auto axesI64 = getI64Operand(
+      n, axes, llvm::to_vector(llvm::seq<int64_t>(0, count)));
+  auto stepsI64 = getI64Operand(n, steps, SmallVector<int64_t>(count, 1));
+  if (failed(startsI64) || failed(endsI64) || failed(axesI64) ||
+      failed(stepsI64))
+    return failure();
+  return setResult(n, n.create<SliceOp>(*x, *startsI64, *endsI64, *axesI64,
+                                        *stepsI64));
+}
+
+static LogicalResult importGather(NodeImporter &n) {
+  auto data = n.requiredInput(0), indices = n.requiredInput(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  int64_t rank = typeOf(*data).getRank();
+  auto axis = normalizeAxis(n.getInt("axis", 0), rank);
+  if (failed(axis)) {
+    n.emitError() << "axis " << n.getInt("axis", 0)
+                  << " is out of range for rank " << rank;
+    return failure();
+  }
+  return setResult(n, n.create<GatherOp>(*data, *indices, *axis));
+}
+
+static LogicalResult importExpand(NodeImporter &n) {
+  auto x = n.requiredInput(0), shape = n.requiredInput(1);
+  if (failed(x) || failed(shape) || failed(checkShapeOperand(n, *shape)))
+    return failure();
+  return setResult(n, n.create<ExpandOp>(*x, *shape));
+}
+
+static LogicalResult importTile(NodeImporter &n) {
+  auto x = n.requiredInput(0), repeats = n.requiredInput(1);
+  if (failed(x) || failed(repeats) || failed(checkShapeOperand(n, *repeats)))
+    return failure();
+  return setResult(n, n.create<TileOp>(*x, *repeats));
+}
+
+/// Split sizes: attribute before opset 13, optional input after; from
+/// opset 18 `num_outputs` may stand in for them.
+static LogicalResult importSplit(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = typeOf(*x);
+  auto axis = normalizeAxis(n.getInt("axis", 0), type.getRank());
+  if (failed(axis)) {
+    n.emitError() << "axis " << n.getInt("axis", 0)
+                  << " is out of range for rank " << type.getRank();
+    return failure();
+  }
+  std::optional<SmallVector<int64_t>> sizes;
+  if (n.getOpset() < 13) {
+    sizes = n.getInts("split");
+  } else if (Value split = n.input(1)) {
+    auto values = n.getConstantInts(split, "split");
+    if (failed(values))
+      return failure();
+    sizes = *values;
+  }
+  int64_t pieces = n.numOutputs();
+  int64_t dim = type.getDimSize(*axis);
+  if (!sizes && n.hasAttr("num_outputs") && !type.isDynamicDim(*axis)) {
+    // Opset 18: the last piece is smaller when the split is uneven.
+    int64_t count = n.getInt("num_outputs", pieces);
+    int64_t chunk = (dim + count - 1) / count;
+    sizes.emplace();
+    for (int64_t i = 0; i < count; ++i)
+      sizes->push_back(std::min(chunk, dim - i * chunk));
+  }
+  SmallVector<Type> resultTypes;
+  for (int64_t i = 0; i < pieces; ++i) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[*axis] = sizes && i < static_cast<int64_t>(sizes->size())
+                       ? (*sizes)[i]
+                       : (ShapedType::isDynamic(dim) ? ShapedType::kDynamic
+                                                     : dim / pieces);
+    resultTypes.push_back(type.clone(shape));
+  }
+  auto op = SplitOp::create(
+      n.getBuilder(), n.getLoc(), resultTypes, *x, *axis,
+      sizes ? n.getBuilder().getDenseI64ArrayAttr(*sizes)
+            : DenseI64ArrayAttr());
+  if (failed(n.finish(op)))
+    return failure();
+  for (int64_t i = 0; i < pieces; ++i)
+    n.setResult(i, op.getResult(i));
+  return success();
+}
+
+static LogicalResult importShape(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto shape = n.create<ShapeOfOp>(*x);
+  int64_t rank = typeOf(*x).getRank();
+  int64_t start = n.getInt("start", 0), end = n.getInt("end", rank);
+  if (succeeded(shape) && (start != 0 || end != rank))
+    shape = n.create<SliceOp>(*shape, n.constI64({start}), n.constI64({end}),
+                              n.constI64({0}), n.constI64({1}));
+  return setResult(n, shape);
+}
+
+static LogicalResult importSize(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto shape = n.create<ShapeOfOp>(*x);
+  if (failed(shape))
+    return failure();
+  return setResult(n, n.create<ReduceProdOp>(*shape, SmallVector<int64_t>{0},
+                                             false));
+}
+
+static LogicalResult importConstantOfShape(NodeImporter &n) {
+  auto shape = n.requiredInput(0);
+  if (failed(shape) || failed(checkShapeOperand(n, *shape)))
+    return failure();
+  ElementsAttr value;
+  if (onnx::AttributeProto *attr = n.findMutableAttr("value")) {
+    std::string error;
+    value = n.getTensorImporter().importTensor(*attr->mutable_t(), "value",
+                                               error);
+    if (!value) {
+      n.emitError() << "attribute 'value' " << error;
+      return failure();
+    }
+  } else {
+    auto type = RankedTensorType::get({1}, n.getBuilder().getF32Type());
+    value = DenseElementsAttr::get(type, 0.0f);
+  }
+  return setResult(n, n.create<ConstantOfShapeOp>(*shape, value));
+}
+
+static LogicalResult importRange(NodeImporter &n) {
+  auto start = n.requiredInput(0), limit = n.requiredInput(1),
+       delta = n.requiredInput(2);
+  if (failed(start) || failed(limit) || failed(delta))
+    return failure();
+  return setResult(n, n.create<RangeOp>(*start, *limit, *delta));
+}
+
+/// Constant carries its value in exactly one of several attribute kinds.
+static LogicalResult importConstant(NodeImporter &n) {
+  if (n.getNode().attribute_size() != 1) {
+    n.emitError() << "must have exactly one value attribute";
+    return failure();
+  }
+  onnx::AttributeProto &attr = *n.findMutableAttr(n.getNode().attribute(0).name());
+  OpBuilder &b = n.getBuilder();
+  std::string error;
+  ElementsAttr value;
+  StringRef kind = attr.name();
+  if (kind == "value") {
+    value = n.getTensorImporter().importTensor(*attr.mutable_t(),
+                                               n.getNode().output(0), error);
+  } else if (kind == "sparse_value") {
+    value = n.getTensorImporter().importSparseTensor(
+        *attr.mutable_sparse_tensor(), n.getNode().output(0), error);
+  } else if (kind == "value_float") {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                                   attr.f());
+  } else if (kind == "value_floats") {
+    SmallVector<float> floats(attr.floats().begin(), attr.floats().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(floats.size())},
+                              b.getF32Type()),
+        ArrayRef(floats));
+  } else if (kind == "value_int") {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
+                                   static_cast<int64_t>(attr.i()));
+  } else if (kind == "value_ints") {
+    SmallVector<int64_t> ints(attr.ints().begin(), attr.ints().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(ints.size())},
+                              b.getI64Type()),
+        ArrayRef(ints));
+  } else if (kind == "value_string" || kind == "value_strings") {
+    error = "holds strings, which xfc does not support";
+  } else {
+    error = "has unknown attribute '" + kind.str() + "'";
+  }
+  if (!value) {
+    n.emitError() << "the constant " << error;
+    return failure();
+  }
+  return setResult(n, n.create<ConstantOp>(value));
+}
+
+void xf::addTensorImporters(OpImporterTable &table) {
+  table["Transpose"] = {importTranspose, 1};
+  table["Reshape"] = {importReshape, 5};
+  table["Unsqueeze"] = {importUnsqueeze, 1};
+  table["Squeeze"] = {importSqueeze, 1};
+  table["Concat"] = {importConcat, 1};
+  table["Slice"] = {importSlice, 1};
+  table["Gather"] = {importGather, 1};
+  table["Expand"] = {importExpand, 8};
+  table["Tile"] = {importTile, 6};
+  table["Split"] = {importSplit, 1};
+  table["Shape"] = {importShape, 1};
+  table["Size"] = {importSize, 1};
+  table["ConstantOfShape"] = {importConstantOfShape, 9};
+  table["Range"] = {importRange, 11};
+  table["Constant"] = {importConstant, 1};
+}

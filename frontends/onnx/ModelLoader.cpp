@@ -1,0 +1,68 @@
+//===- ModelLoader.cpp - Reading ONNX model files -------------------------===//
+
+#include "frontends/onnx/ONNXImporter.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <onnx/defs/parser.h>
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+using namespace mlir::xf;
+
+namespace mlir::xf {
+LogicalResult parseOnnxModel(StringRef contents, StringRef path,
+                             onnx::ModelProto &model, Location loc);
+} // namespace mlir::xf
+
+/// ONNX text syntax starts with the `<...>` model header.
+static bool isOnnxText(StringRef contents, StringRef path) {
+  return path.ends_with(".onnxtxt") || contents.ltrim().starts_with("<");
+}
+
+LogicalResult xf::parseOnnxModel(StringRef contents, StringRef path,
+                                 onnx::ModelProto &model, Location loc) {
+  if (contents.empty())
+    return emitError(loc) << "'" << path << "' is empty, not an ONNX model";
+  if (isOnnxText(contents, path)) {
+    std::string text = contents.str();
+    onnx::OnnxParser parser(text.c_str());
+    auto status = parser.Parse(model);
+    if (!status.IsOK())
+      return emitError(loc) << "'" << path
+                            << "' is not valid ONNX text: "
+                            << status.ErrorMessage();
+    return success();
+  }
+  if (contents.size() > static_cast<size_t>(INT_MAX))
+    return emitError(loc) << "'" << path
+                          << "' is larger than 2 GiB; store its weights as "
+                             "ONNX external data";
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(contents.data()),
+      static_cast<int>(contents.size()));
+  stream.SetTotalBytesLimit(INT_MAX);
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+    return emitError(loc) << "'" << path
+                          << "' is not a valid ONNX model (the protobuf is "
+                             "truncated or corrupted)";
+  if (model.ir_version() <= 0 || !model.has_graph())
+    return emitError(loc) << "'" << path
+                          << "' is not an ONNX model (it has no IR version or "
+                             "no graph)";
+  return success();
+}
+
+OwningOpRef<ModuleOp> xf::importOnnxFile(StringRef path, MLIRContext *context,
+                                         const OnnxImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "cannot read '" << path << "': " << buffer.getError().message();
+    return {};
+  }
+  return importOnnxModel((*buffer)->getBuffer(), path, context, options);
+}

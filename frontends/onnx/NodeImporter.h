@@ -1,0 +1,121 @@
+//===- NodeImporter.h - Importing one ONNX node -----------------*- C++ -*-===//
+//
+// The interface between the graph importer and the per-op-family import
+// functions: attribute access, operand lookup, op creation with verification
+// and folding, and errors that name the node.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XF_FRONTENDS_ONNX_NODEIMPORTER_H
+#define XF_FRONTENDS_ONNX_NODEIMPORTER_H
+
+#include "dialects/xf/XFOps.h"
+#include "frontends/onnx/TensorImport.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+namespace mlir::xf {
+
+class NodeImporter {
+public:
+  NodeImporter(onnx::NodeProto &node, int64_t opset, ArrayRef<Value> inputs,
+               OpBuilder &builder, Location loc, TensorImporter &tensors)
+      : node(node), opset(opset), inputs(inputs), builder(builder), loc(loc),
+        tensors(tensors) {}
+
+  const onnx::NodeProto &getNode() const { return node; }
+  StringRef getOpType() const { return node.op_type(); }
+  int64_t getOpset() const { return opset; }
+  Location getLoc() const { return loc; }
+  OpBuilder &getBuilder() { return builder; }
+  MLIRContext *getContext() { return builder.getContext(); }
+
+  /// Operand `i`, or null when absent (past the end or an empty name).
+  Value input(unsigned i) const { return i < inputs.size() ? inputs[i] : Value(); }
+  unsigned numInputs() const { return inputs.size(); }
+  unsigned numOutputs() const { return node.output_size(); }
+  /// Whether output `i` is consumed (has a non-empty name).
+  bool hasOutput(unsigned i) const {
+    return static_cast<int>(i) < node.output_size() && !node.output(i).empty();
+  }
+
+  /// Operand `i`, with an error when it is missing.
+  FailureOr<Value> requiredInput(unsigned i);
+
+  // Attributes.
+  bool hasAttr(StringRef name) const { return findAttr(name) != nullptr; }
+  int64_t getInt(StringRef name, int64_t defaultValue) const;
+  float getFloat(StringRef name, float defaultValue) const;
+  std::string getString(StringRef name, StringRef defaultValue) const;
+  std::optional<SmallVector<int64_t>> getInts(StringRef name) const;
+  const onnx::AttributeProto *findAttr(StringRef name) const;
+  onnx::AttributeProto *findMutableAttr(StringRef name);
+  TensorImporter &getTensorImporter() { return tensors; }
+
+  /// The values of a constant integer operand, or an error naming `what`.
+  FailureOr<SmallVector<int64_t>> getConstantInts(Value value, StringRef what);
+
+  /// Creates an op, verifies it, and folds it when it can be. A verification
+  /// failure is reported as an error of this node.
+  template <typename OpTy, typename... Args>
+  FailureOr<Value> create(Args &&...args) {
+    auto op = OpTy::create(builder, loc, std::forward<Args>(args)...);
+    return finish(op.getOperation());
+  }
+
+  /// A 1-D i64 constant.
+  Value constI64(ArrayRef<int64_t> values);
+  /// A 0-D constant of `elementType`.
+  Value scalar(Type elementType, double value);
+
+  /// Records output `i` of the node.
+  void setResult(unsigned i, Value value) {
+    if (results.size() <= i)
+      results.resize(i + 1);
+    results[i] = value;
+  }
+  ArrayRef<Value> getResults() const { return results; }
+
+  /// An error that names the node; import stops after it.
+  InFlightDiagnostic emitError();
+
+  /// Verifies and folds a freshly created single-result op; returns its
+  /// (possibly folded) result.
+  FailureOr<Value> finish(Operation *op);
+
+private:
+  onnx::NodeProto &node;
+  int64_t opset;
+  ArrayRef<Value> inputs;
+  OpBuilder &builder;
+  Location loc;
+  TensorImporter &tensors;
+  SmallVector<Value> results;
+};
+
+/// Imports one node; returns failure after reporting an error.
+using OpImportFn = LogicalResult (*)(NodeImporter &);
+
+struct OpImporter {
+  OpImportFn fn;
+  /// The first opset of the default domain in which the op exists.
+  int64_t sinceVersion;
+};
+
+using OpImporterTable = llvm::StringMap<OpImporter>;
+
+void addElementwiseImporters(OpImporterTable &table);
+void addMathImporters(OpImporterTable &table);
+void addTensorImporters(OpImporterTable &table);
+
+/// The table of every supported op of the default ONNX domain.
+const OpImporterTable &getOpImporters();
+
+} // namespace mlir::xf
+
+#endif // XF_FRONTENDS_ONNX_NODEIMPORTER_H

@@ -1,0 +1,20 @@
+//===- Passes.h - xfc passes ------------------------------------*- C++ -*-===//
+
+#ifndef XF_PASSES_PASSES_H
+#define XF_PASSES_PASSES_H
+
+#include "dialects/xf/XFDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::xf {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace mlir::xf
+
+#endif // XF_PASSES_PASSES_H
