@@ -169,7 +169,8 @@ private:
   LogicalResult sortNodes(SmallVectorImpl<onnx::NodeProto *> &order);
   FailureOr<RankedTensorType> getInputType(const onnx::ValueInfoProto &info);
   FailureOr<Value> lookup(const std::string &name, onnx::NodeProto *user);
-  LogicalResult importNode(onnx::NodeProto &node, unsigned index);
+  void nameNodes();
+  LogicalResult importNode(onnx::NodeProto &node);
   LogicalResult importOutputs(func::FuncOp func);
 
   onnx::ModelProto &model;
@@ -206,6 +207,14 @@ LogicalResult GraphImporter::readOpset() {
     return failure();
   }
   return success();
+}
+
+/// Gives unnamed nodes a name, OpType_N with N their position in the file,
+/// so that every message can point at a node.
+void GraphImporter::nameNodes() {
+  for (auto [i, node] : llvm::enumerate(*graph.mutable_node()))
+    if (node.name().empty())
+      node.set_name(node.op_type() + "_" + std::to_string(i));
 }
 
 LogicalResult GraphImporter::checkSupported() {
@@ -360,10 +369,7 @@ FailureOr<Value> GraphImporter::lookup(const std::string &name,
   return value;
 }
 
-LogicalResult GraphImporter::importNode(onnx::NodeProto &node,
-                                        unsigned index) {
-  if (node.name().empty())
-    node.set_name(node.op_type() + "_" + std::to_string(index));
+LogicalResult GraphImporter::importNode(onnx::NodeProto &node) {
   SmallVector<Value> inputs;
   for (const std::string &name : node.input()) {
     if (name.empty()) {
@@ -449,6 +455,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     emitError() << "the model has no graph";
     return {};
   }
+  nameNodes();
   if (failed(readOpset()) || failed(checkSupported()))
     return {};
   SmallVector<onnx::NodeProto *> order;
@@ -503,8 +510,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   // Initializers become constants where first used, so the function reads
   // top to bottom in the graph's (sorted) order.
   builder.setInsertionPointToEnd(body);
-  for (auto [i, node] : llvm::enumerate(order))
-    if (failed(importNode(*node, i)))
+  for (onnx::NodeProto *node : order)
+    if (failed(importNode(*node)))
       return {};
   if (failed(importOutputs(func)))
     return {};

@@ -17,9 +17,16 @@ LogicalResult parseOnnxModel(StringRef contents, StringRef path,
                              onnx::ModelProto &model, Location loc);
 } // namespace mlir::xf
 
-/// ONNX text syntax starts with the `<...>` model header.
+/// ONNX text syntax starts with the `<...>` model header, possibly after
+/// `#` comment lines. A binary ModelProto cannot start with either: `<` and
+/// `#` would be the tags of a group field (wire types 4 and 3).
 static bool isOnnxText(StringRef contents, StringRef path) {
-  return path.ends_with(".onnxtxt") || contents.ltrim().starts_with("<");
+  if (path.ends_with(".onnxtxt"))
+    return true;
+  StringRef rest = contents.ltrim();
+  while (rest.starts_with("#"))
+    rest = rest.drop_until([](char c) { return c == '\n'; }).ltrim();
+  return rest.starts_with("<");
 }
 
 LogicalResult xf::parseOnnxModel(StringRef contents, StringRef path,

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every test: sets up and builds, then the whole lit suite (check-xf).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$ROOT/scripts/setup.sh"
+export CCACHE_DIR="${CCACHE_DIR:-$ROOT/.cache/ccache}"
+ninja -C "$ROOT/build" check-xf

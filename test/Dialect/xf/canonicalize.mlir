@@ -1,0 +1,215 @@
+// RUN: xf-opt %s --split-input-file --canonicalize | FileCheck %s
+
+// CHECK-LABEL: func.func @transpose_of_transpose
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+func.func @transpose_of_transpose(%x: tensor<2x3x4xf32>) -> tensor<3x2x4xf32> {
+  // CHECK: %[[T:.*]] = xf.transpose %[[X]] {perm = array<i64: 1, 0, 2>}
+  // CHECK-NOT: xf.transpose
+  // CHECK: return %[[T]]
+  %0 = xf.transpose %x {perm = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+  %1 = xf.transpose %0 {perm = array<i64: 0, 2, 1>} : (tensor<3x4x2xf32>) -> tensor<3x2x4xf32>
+  return %1 : tensor<3x2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @transpose_identity(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK-NEXT: return %[[X]]
+  %0 = xf.transpose %x {perm = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  %1 = xf.transpose %0 {perm = array<i64: 1, 0>} : (tensor<3x2xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshape_of_reshape
+// CHECK-SAME: (%[[X:.*]]: tensor<2x12xf32>)
+func.func @reshape_of_reshape(%x: tensor<2x12xf32>) -> tensor<4x6xf32> {
+  // CHECK: %[[S:.*]] = xf.constant dense<[4, 6]>
+  // CHECK: %[[R:.*]] = xf.reshape %[[X]], %[[S]]
+  // CHECK-NOT: xf.reshape
+  // CHECK: return %[[R]]
+  %s1 = xf.constant dense<[24]> : tensor<1xi64>
+  %s2 = xf.constant dense<[4, 6]> : tensor<2xi64>
+  %0 = xf.reshape %x, %s1 : (tensor<2x12xf32>, tensor<1xi64>) -> tensor<24xf32>
+  %1 = xf.reshape %0, %s2 : (tensor<24xf32>, tensor<2xi64>) -> tensor<4x6xf32>
+  return %1 : tensor<4x6xf32>
+}
+
+// -----
+
+// A target shape that copies a dimension (0) of the intermediate value must
+// not be composed.
+// CHECK-LABEL: func.func @negative_reshape_of_reshape_copying_dims
+func.func @negative_reshape_of_reshape_copying_dims(%x: tensor<?x12xf32>) -> tensor<?x2x6xf32> {
+  // CHECK-COUNT-2: xf.reshape
+  %s1 = xf.constant dense<[0, 4, 3]> : tensor<3xi64>
+  %s2 = xf.constant dense<[0, 2, 6]> : tensor<3xi64>
+  %0 = xf.reshape %x, %s1 : (tensor<?x12xf32>, tensor<3xi64>) -> tensor<?x4x3xf32>
+  %1 = xf.reshape %0, %s2 : (tensor<?x4x3xf32>, tensor<3xi64>) -> tensor<?x2x6xf32>
+  return %1 : tensor<?x2x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshape_to_same_type
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+func.func @reshape_to_same_type(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK-NEXT: return %[[X]]
+  %s = xf.constant dense<[2, -1]> : tensor<2xi64>
+  %0 = xf.reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @arithmetic_identities
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+func.func @arithmetic_identities(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK-NEXT: return %[[X]]
+  %one = xf.constant dense<1.0> : tensor<f32>
+  %zero = xf.constant dense<0.0> : tensor<f32>
+  %0 = xf.mul %x, %one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %1 = xf.add %zero, %0 : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %2 = xf.div %1, %one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %3 = xf.sub %2, %zero : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %3 : tensor<4xf32>
+}
+
+// -----
+
+// An identity that broadcasts changes the type and must stay.
+// CHECK-LABEL: func.func @negative_identity_that_broadcasts
+func.func @negative_identity_that_broadcasts(%x: tensor<4xf32>) -> tensor<2x4xf32> {
+  // CHECK: xf.mul
+  %one = xf.constant dense<1.0> : tensor<2x4xf32>
+  %0 = xf.mul %x, %one : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_constant_arithmetic
+func.func @fold_constant_arithmetic() -> (tensor<2x2xf32>, tensor<2xi1>, tensor<f32>) {
+  // CHECK-DAG: xf.constant dense<{{\[}}[1.100000e+01, 2.200000e+01], [1.300000e+01, 2.400000e+01]]> : tensor<2x2xf32>
+  // CHECK-DAG: xf.constant dense<[false, true]> : tensor<2xi1>
+  // CHECK-DAG: xf.constant dense<5.65685415> : tensor<f32>
+  // CHECK-NOT: xf.add
+  // CHECK-NOT: xf.sqrt
+  %a = xf.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = xf.constant dense<[10.0, 20.0]> : tensor<2xf32>
+  %0 = xf.add %a, %b : (tensor<2x2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
+  %c = xf.constant dense<[3, 5]> : tensor<2xi64>
+  %d = xf.constant dense<4> : tensor<i64>
+  %1 = xf.greater %c, %d : (tensor<2xi64>, tensor<i64>) -> tensor<2xi1>
+  %e = xf.constant dense<32.0> : tensor<f32>
+  %2 = xf.sqrt %e : tensor<f32>
+  return %0, %1, %2 : tensor<2x2xf32>, tensor<2xi1>, tensor<f32>
+}
+
+// -----
+
+// Integer division by zero is left for run time.
+// CHECK-LABEL: func.func @negative_integer_division_by_zero
+func.func @negative_integer_division_by_zero() -> tensor<i64> {
+  // CHECK: xf.div
+  %a = xf.constant dense<7> : tensor<i64>
+  %z = xf.constant dense<0> : tensor<i64>
+  %0 = xf.div %a, %z : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  return %0 : tensor<i64>
+}
+
+// -----
+
+// The shape sub-graph exporters emit for multi-head attention folds away
+// when the input shape is static.
+// CHECK-LABEL: func.func @fold_shape_subgraph
+// CHECK-SAME: (%[[X:.*]]: tensor<2x7x384xf32>)
+func.func @fold_shape_subgraph(%x: tensor<2x7x384xf32>) -> tensor<2x7x12x32xf32> {
+  // CHECK: %[[S:.*]] = xf.constant dense<[2, 7, 12, 32]> : tensor<4xi64>
+  // CHECK: xf.reshape %[[X]], %[[S]]
+  // CHECK-NOT: xf.shape_of
+  // CHECK-NOT: xf.gather
+  // CHECK-NOT: xf.concat
+  %shape = xf.shape_of %x : (tensor<2x7x384xf32>) -> tensor<3xi64>
+  %i0 = xf.constant dense<0> : tensor<i64>
+  %i1 = xf.constant dense<1> : tensor<i64>
+  %b = xf.gather %shape, %i0 {axis = 0} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %s = xf.gather %shape, %i1 {axis = 0} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %b1 = xf.unsqueeze %b {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %s1 = xf.unsqueeze %s {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %heads = xf.constant dense<[12, 32]> : tensor<2xi64>
+  %target = xf.concat %b1, %s1, %heads {axis = 0} : (tensor<1xi64>, tensor<1xi64>, tensor<2xi64>) -> tensor<4xi64>
+  %r = xf.reshape %x, %target : (tensor<2x7x384xf32>, tensor<4xi64>) -> tensor<2x7x12x32xf32>
+  return %r : tensor<2x7x12x32xf32>
+}
+
+// -----
+
+// With a dynamic input the shape stays a computation.
+// CHECK-LABEL: func.func @negative_dynamic_shape_subgraph
+func.func @negative_dynamic_shape_subgraph(%x: tensor<?x7xf32>) -> tensor<1xi64> {
+  // CHECK: xf.shape_of
+  // CHECK: xf.slice
+  %shape = xf.shape_of %x : (tensor<?x7xf32>) -> tensor<2xi64>
+  %z = xf.constant dense<0> : tensor<1xi64>
+  %o = xf.constant dense<1> : tensor<1xi64>
+  %0 = xf.slice %shape, %z, %o, %z, %o : (tensor<2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %0 : tensor<1xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_constant_layout
+func.func @fold_constant_layout() -> (tensor<3x2xi64>, tensor<2xi64>, tensor<4xi64>, tensor<2x2xf32>) {
+  // CHECK-DAG: dense<{{\[}}[1, 4], [2, 5], [3, 6]]> : tensor<3x2xi64>
+  // CHECK-DAG: dense<[3, 1]> : tensor<2xi64>
+  // CHECK-DAG: dense<[0, 2, 4, 6]> : tensor<4xi64>
+  // CHECK-DAG: dense<7.000000e+00> : tensor<2x2xf32>
+  %a = xf.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %0 = xf.transpose %a {perm = array<i64: 1, 0>} : (tensor<2x3xi64>) -> tensor<3x2xi64>
+  %v = xf.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %st = xf.constant dense<2> : tensor<1xi64>
+  %en = xf.constant dense<-4> : tensor<1xi64>
+  %ax = xf.constant dense<0> : tensor<1xi64>
+  %sp = xf.constant dense<-2> : tensor<1xi64>
+  %1 = xf.slice %v, %st, %en, %ax, %sp : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %zero = xf.constant dense<0> : tensor<i64>
+  %lim = xf.constant dense<8> : tensor<i64>
+  %two = xf.constant dense<2> : tensor<i64>
+  %2 = xf.range %zero, %lim, %two : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<4xi64>
+  %shape = xf.constant dense<[2, 2]> : tensor<2xi64>
+  %3 = xf.constant_of_shape %shape {value = dense<7.0> : tensor<1xf32>} : (tensor<2xi64>) -> tensor<2x2xf32>
+  return %0, %1, %2, %3 : tensor<3x2xi64>, tensor<2xi64>, tensor<4xi64>, tensor<2x2xf32>
+}
+
+// -----
+
+// Weights are never evaluated by folding.
+// CHECK-LABEL: func.func @negative_no_weight_folding
+func.func @negative_no_weight_folding() -> tensor<4x3xf32> {
+  // CHECK: xf.transpose
+  %w = xf.constant dense_resource<weight> : tensor<3x4xf32>
+  %0 = xf.transpose %w {perm = array<i64: 1, 0>} : (tensor<3x4xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      weight: "0x040000000000803F0000004000004040000080400000A0400000C0400000E0400000004100001041000020410000304100004041"
+    }
+  }
+#-}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_over_unit_dims
+// CHECK-SAME: (%[[X:.*]]: tensor<2x1xf32>)
+func.func @reduce_over_unit_dims(%x: tensor<2x1xf32>) -> tensor<2x1xf32> {
+  // CHECK-NEXT: return %[[X]]
+  %0 = xf.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x1xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}

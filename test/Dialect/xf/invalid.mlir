@@ -1,0 +1,190 @@
+// RUN: xf-opt %s --split-input-file --verify-diagnostics
+
+func.func @negative_broadcast(%x: tensor<2x3xf32>, %y: tensor<4xf32>) {
+  // expected-error @+1 {{operands are not broadcast-compatible: 'tensor<2x3xf32>', 'tensor<4xf32>'}}
+  %0 = xf.add %x, %y : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x?xf32>
+  return
+}
+
+// -----
+
+func.func @negative_result_type_conflict(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{inferred type(s) 'tensor<2x3xf32>' are incompatible with return type(s) of operation 'tensor<2x4xf32>'}}
+  %0 = xf.add %x, %x : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_mixed_element_types(%x: tensor<2xf32>, %y: tensor<2xf16>) {
+  // expected-error @+1 {{requires the same element type for all operands}}
+  %0 = xf.mul %x, %y : (tensor<2xf32>, tensor<2xf16>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_matmul_contracting(%a: tensor<4x8xf32>, %b: tensor<16x2xf32>) {
+  // expected-error @+1 {{contracting dimensions differ: 'tensor<4x8xf32>' has 8 columns, 'tensor<16x2xf32>' has 16 rows}}
+  %0 = xf.matmul %a, %b : (tensor<4x8xf32>, tensor<16x2xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_matmul_batch(%a: tensor<3x4x8xf32>, %b: tensor<5x8x2xf32>) {
+  // expected-error @+1 {{batch dimensions are not broadcast-compatible}}
+  %0 = xf.matmul %a, %b : (tensor<3x4x8xf32>, tensor<5x8x2xf32>) -> tensor<?x4x2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_reduce_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = xf.reduce_sum %x {axes = array<i64: 2>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @negative_reduce_unsorted(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axes must be sorted}}
+  %0 = xf.reduce_max %x {axes = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<1x1xf32>
+  return
+}
+
+// -----
+
+func.func @negative_transpose_perm(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{perm entry 0 appears twice}}
+  %0 = xf.transpose %x {perm = array<i64: 0, 0>} : (tensor<2x3xf32>) -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_reshape_count(%x: tensor<2x3xf32>) {
+  %s = xf.constant dense<[4, 2]> : tensor<2xi64>
+  // expected-error @+1 {{cannot reshape 'tensor<2x3xf32>' (6 elements) to 'tensor<4x2xf32>' (8 elements)}}
+  %0 = xf.reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_reshape_two_inferred(%x: tensor<2x3xf32>) {
+  %s = xf.constant dense<[-1, -1]> : tensor<2xi64>
+  // expected-error @+1 {{target shape has more than one -1}}
+  %0 = xf.reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @negative_squeeze_non_unit(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{cannot squeeze dimension 1 of size 3}}
+  %0 = xf.squeeze %x {axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_concat_mismatch(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{inputs differ in dimension 1 outside the concatenation axis}}
+  %0 = xf.concat %a, %b {axis = 0} : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<6x3xf32>
+  return
+}
+
+// -----
+
+func.func @negative_gather_index(%t: tensor<10x4xf32>) {
+  %i = xf.constant dense<[3, 12]> : tensor<2xi64>
+  // expected-error @+1 {{index 12 is out of range for dimension size 10}}
+  %0 = xf.gather %t, %i {axis = 0} : (tensor<10x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_split_sizes(%x: tensor<4x6xf32>) {
+  // expected-error @+1 {{split sizes add up to 5 but dimension 1 has size 6}}
+  %0:2 = xf.split %x {axis = 1, split_sizes = array<i64: 2, 3>} : tensor<4x6xf32> -> tensor<4x2xf32>, tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @negative_split_result(%x: tensor<4x6xf32>) {
+  // expected-error @+1 {{result 1 has type 'tensor<4x2xf32>', expected shape [4, 3]}}
+  %0:2 = xf.split %x {axis = 1} : tensor<4x6xf32> -> tensor<4x3xf32>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @negative_layer_norm_scale(%x: tensor<2x8xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{scale and bias must broadcast to the normalized dimensions 'tensor<8xf32>', got 'tensor<4xf32>'}}
+  %0 = xf.layer_norm %x, %g {axis = 1, epsilon = 1.0e-5 : f32} : tensor<2x8xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_softmax_axis(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = xf.softmax %x {axis = 2} : tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_gelu_mode(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{approximate must be "none" or "tanh", got "fast"}}
+  %0 = xf.gelu %x {approximate = "fast"} : tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_cast_shape(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{input and result shapes differ}}
+  %0 = xf.cast %x : tensor<2x8xf32> to tensor<8x2xi32>
+  return
+}
+
+// -----
+
+func.func @negative_expand(%x: tensor<3xf32>) {
+  %s = xf.constant dense<[2, 4]> : tensor<2xi64>
+  // expected-error @+1 {{cannot broadcast 'tensor<3xf32>' to shape [2, 4]}}
+  %0 = xf.expand %x, %s : (tensor<3xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_tile_repeats(%x: tensor<2x3xf32>) {
+  %r = xf.constant dense<[2]> : tensor<1xi64>
+  // expected-error @+1 {{repeats must have one entry per dimension (2)}}
+  %0 = xf.tile %x, %r : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @negative_slice_step(%x: tensor<8xf32>) {
+  %z = xf.constant dense<0> : tensor<1xi64>
+  // expected-error @+1 {{steps must not be 0}}
+  %0 = xf.slice %x, %z, %z, %z, %z : (tensor<8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @negative_constant_of_shape(%s: tensor<2xi64>) {
+  // expected-error @+1 {{value must hold exactly one element}}
+  %0 = xf.constant_of_shape %s {value = dense<[1.0, 2.0]> : tensor<2xf32>} : (tensor<2xi64>) -> tensor<?x?xf32>
+  return
+}

@@ -1,0 +1,42 @@
+# -*- Python -*-
+import os
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "XF"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.xf_obj_root, "test")
+
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.xf_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(
+    ["xf-opt", "xf-translate", "xfc", "FileCheck", "not", "count"], tool_dirs
+)
+
+config.substitutions.append(("%python", config.xf_test_python))
+config.substitutions.append(
+    ("%gen_models", os.path.join(config.xf_src_root, "scripts", "fixtures", "gen_models.py"))
+)
+config.substitutions.append(("%xf_src_root", config.xf_src_root))
+
+# Tests that need Python packages are gated, so they report UNSUPPORTED
+# rather than pass silently when the venv lacks them.
+def python_has(module):
+    if not os.path.exists(config.xf_test_python):
+        return False
+    return subprocess.run(
+        [config.xf_test_python, "-c", f"import {module}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ).returncode == 0
+
+if python_has("onnx"):
+    config.available_features.add("onnx")
+if python_has("onnxruntime"):
+    config.available_features.add("onnxruntime")
