@@ -35,4 +35,70 @@ def XFInferShapes : Pass<"xf-infer-shapes", "func::FuncOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+def XFExternalizeWeights : Pass<"xf-externalize-weights", "ModuleOp"> {
+  let summary = "Move weights out of the IR into the artifact's weights blob";
+  let description = [{
+    Gives every weight (an `xf.constant` holding a `dense_resource` blob) an
+    aligned byte offset in the weights blob and replaces it with an
+    `xf.weight` reference. The module keeps the list of weights and their
+    data in its `xf.weights` attribute (data shared, not copied), and the
+    blob size in `xf.weights_size`, for the artifact writer. A weight used
+    several times is stored once.
+
+    ```mlir
+    // Before:
+    %w = xf.constant dense_resource<query_weight> : tensor<384x384xf32>
+    // After:
+    %w = xf.weight "query_weight" at 0 : tensor<384x384xf32>
+    ```
+
+    Small constants (`dense` attributes: shapes, scalars) stay in the IR,
+    where code generation turns them into immediates.
+  }];
+  let dependentDialects = ["::mlir::xf::XFDialect"];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Byte alignment of every weight in the blob (a power of two)">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions
+//===----------------------------------------------------------------------===//
+
+def ConvertXFToLinalg : Pass<"convert-xf-to-linalg", "ModuleOp"> {
+  let summary = "Lower xf ops to linalg, tensor, arith and math";
+  let description = [{
+    The lowering every backend shares. Elementwise ops, with their
+    broadcasting, become one `linalg.generic` each; `xf.matmul` a
+    `linalg.generic` over (batch..., m, n, k); reductions, softmax and layer
+    norm a few reductions and elementwise generics; layout ops `tensor` ops
+    or gathers in `linalg.generic`; `xf.weight` a `memref.view` into the
+    weights blob, which becomes the function's first argument
+    (`memref<?xi8>`). Unsigned integer tensors become signless, with the
+    signedness carried into the arithmetic chosen.
+
+    Dimensions that are dynamic (`?`) are assumed not to broadcast at run
+    time (a `?` of size 1 against a larger dimension); the runtime's input
+    validation rejects inputs that would need it.
+
+    ```mlir
+    %0 = xf.add %x, %b : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+    // becomes
+    %0 = linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1), (d0, d1) -> (d1), (d0, d1) -> (d0, d1)], ...}
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // XF_PASSES_TD

@@ -9,6 +9,7 @@ cd "$ROOT"
 DEBIAN_PACKAGES=(
   build-essential cmake ninja-build ccache
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  liblld-22-dev zlib1g-dev libzstd-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   python3 python3-venv python3-pip
 )
@@ -49,4 +50,4 @@ if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ >/dev/null
 fi
-ninja -C build xf-opt xf-translate xfc
+ninja -C build xf-opt xf-translate xfc xf-run

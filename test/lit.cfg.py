@@ -17,7 +17,7 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.xf_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["xf-opt", "xf-translate", "xfc", "FileCheck", "not", "count"], tool_dirs
+    ["xf-opt", "xf-translate", "xfc", "FileCheck", "not", "count", "split-file"], tool_dirs
 )
 
 config.substitutions.append(("%xf_python", config.xf_test_python))
@@ -28,6 +28,10 @@ config.substitutions.append(
     ("%export_minilm", os.path.join(config.xf_src_root, "scripts", "fixtures", "export_minilm.py"))
 )
 config.substitutions.append(("%xf_src_root", config.xf_src_root))
+# ONNX text tests hold several models separated by '# -----' lines. The
+# marker cannot be spelled in a RUN line: the splitter matches it anywhere in
+# the file, so it would cut the RUN line itself.
+config.substitutions.append(("%{onnx-split}", "--split-input-file='# -----'"))
 
 # Tests that need Python packages are gated, so they report UNSUPPORTED
 # rather than pass silently when the venv lacks them.

@@ -33,6 +33,14 @@ static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes,
   return success();
 }
 
+LogicalResult WeightOp::verify() {
+  if (getOffset() < 0)
+    return emitOpError("offset must not be negative, got ") << getOffset();
+  if (!getType().hasStaticShape())
+    return emitOpError("weights have static shapes, got ") << getType();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise ops
 //===----------------------------------------------------------------------===//

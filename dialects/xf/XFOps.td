@@ -28,6 +28,25 @@ def XF_ConstantOp : XF_Op<"constant", [ConstantLike,
   let hasFolder = 1;
 }
 
+def XF_WeightOp : XF_Op<"weight"> {
+  let summary = "A weight stored outside the IR, in the artifact's weights blob";
+  let description = [{
+    What an `xf.constant` holding a weight becomes after
+    `xf-externalize-weights`: a reference by byte offset into the weights
+    blob that the artifact carries next to the code. Code generation reads
+    the weight from the blob at run time, so neither compile time nor code
+    size grows with the parameter count.
+
+    ```mlir
+    %w = xf.weight "encoder.layer.0.attention.self.query.weight" at 4096 : tensor<384x384xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, I64Attr:$offset);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$name `at` $offset attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise unary ops
 //===----------------------------------------------------------------------===//

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -68,6 +69,21 @@ NodeImporter::getInts(StringRef name) const {
   if (!attr)
     return std::nullopt;
   return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+LogicalResult NodeImporter::checkAttrOrInput(StringRef name, unsigned index,
+                                             int64_t since) {
+  if (opset >= since && hasAttr(name)) {
+    emitError() << "'" << name << "' is an input from opset " << since
+                << ", not an attribute (the model has opset " << opset << ")";
+    return failure();
+  }
+  if (opset < since && input(index)) {
+    emitError() << "'" << name << "' is an attribute before opset " << since
+                << ", not an input (the model has opset " << opset << ")";
+    return failure();
+  }
+  return success();
 }
 
 FailureOr<SmallVector<int64_t>> NodeImporter::getConstantInts(Value value,
@@ -334,7 +350,12 @@ GraphImporter::getInputType(const onnx::ValueInfoProto &info) {
         return failure();
       }
     }
-    shape.assign(dims.begin(), dims.end());
+    // `?` keeps the declared dimension, which may be static.
+    if (!hasShape)
+      shape.assign(dims.size(), ShapedType::kDynamic);
+    for (auto [i, dim] : llvm::enumerate(dims))
+      if (!ShapedType::isDynamic(dim))
+        shape[i] = dim;
   }
   return RankedTensorType::get(shape, elementType);
 }
@@ -466,11 +487,13 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   module->getOperation()->setAttr("xf.source", StringAttr::get(context, path));
   module->getOperation()->setAttr(
       "xf.onnx_opset", IntegerAttr::get(IntegerType::get(context, 64), opset));
-  if (!model.producer_name().empty())
-    module->getOperation()->setAttr(
-        "xf.onnx_producer",
-        StringAttr::get(context, model.producer_name() + " " +
-                                     model.producer_version()));
+  if (!model.producer_name().empty()) {
+    std::string producer = model.producer_name();
+    if (!model.producer_version().empty())
+      producer += " " + model.producer_version();
+    module->getOperation()->setAttr("xf.onnx_producer",
+                                    StringAttr::get(context, producer));
+  }
 
   for (onnx::TensorProto &init : *graph.mutable_initializer())
     initializers[init.name()] = &init;
@@ -516,9 +539,9 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   if (failed(importOutputs(func)))
     return {};
 
-  // Constants that folding made unused.
+  // Ops that folding made unused (constants, shape computations).
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*body)))
-    if (isa<ConstantOp>(op) && op.use_empty())
+    if (isOpTriviallyDead(&op))
       op.erase();
   if (failed(mlir::verify(*module)))
     return {};
@@ -573,6 +596,9 @@ LogicalResult xf::parseInputShape(StringRef spec, OnnxImportOptions &options,
       shape.push_back(dim);
     }
   }
-  options.inputShapes[name] = shape;
+  if (!options.inputShapes.try_emplace(name, shape).second) {
+    error = "--input-shape gives the shape of '" + name.str() + "' twice";
+    return failure();
+  }
   return success();
 }

@@ -19,10 +19,21 @@ static LogicalResult importUnary(NodeImporter &n) {
   return success();
 }
 
+/// ONNX elementwise ops take operands of one element type; saying which
+/// types differ is clearer than the op verifier's message.
+static LogicalResult checkSameElementType(NodeImporter &n, Value lhs,
+                                          Value rhs) {
+  if (getElementTypeOrSelf(lhs) == getElementTypeOrSelf(rhs))
+    return success();
+  n.emitError() << "operands have different element types: " << lhs.getType()
+                << " and " << rhs.getType();
+  return failure();
+}
+
 template <typename OpTy>
 static LogicalResult importBinary(NodeImporter &n) {
   auto lhs = n.requiredInput(0), rhs = n.requiredInput(1);
-  if (failed(lhs) || failed(rhs))
+  if (failed(lhs) || failed(rhs) || failed(checkSameElementType(n, *lhs, *rhs)))
     return failure();
   auto result = n.create<OpTy>(*lhs, *rhs);
   if (failed(result))
@@ -31,14 +42,17 @@ static LogicalResult importBinary(NodeImporter &n) {
   return success();
 }
 
-/// Max, Min and Sum take one or more operands.
+/// Max, Min and Sum take one or more operands, none of which may be omitted.
 template <typename OpTy>
 static FailureOr<Value> combineVariadic(NodeImporter &n) {
   auto acc = n.requiredInput(0);
   if (failed(acc))
     return failure();
   for (unsigned i = 1; i < n.numInputs(); ++i) {
-    acc = n.create<OpTy>(*acc, n.input(i));
+    auto operand = n.requiredInput(i);
+    if (failed(operand) || failed(checkSameElementType(n, *acc, *operand)))
+      return failure();
+    acc = n.create<OpTy>(*acc, *operand);
     if (failed(acc))
       return failure();
   }
@@ -111,6 +125,10 @@ static LogicalResult importCast(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
     return failure();
+  if (!n.hasAttr("to")) {
+    n.emitError() << "the 'to' attribute is required";
+    return failure();
+  }
   int64_t to = n.getInt("to", 0);
   Type elementType = getElementType(n.getContext(), to);
   if (!elementType) {
@@ -130,7 +148,8 @@ static LogicalResult importCastLike(NodeImporter &n) {
 
 static LogicalResult importWhere(NodeImporter &n) {
   auto c = n.requiredInput(0), x = n.requiredInput(1), y = n.requiredInput(2);
-  if (failed(c) || failed(x) || failed(y))
+  if (failed(c) || failed(x) || failed(y) ||
+      failed(checkSameElementType(n, *x, *y)))
     return failure();
   auto result = n.create<WhereOp>(*c, *x, *y);
   if (failed(result))
@@ -143,6 +162,9 @@ static LogicalResult importWhere(NodeImporter &n) {
 static LogicalResult importClip(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
+    return failure();
+  if (failed(n.checkAttrOrInput("min", 1, 11)) ||
+      failed(n.checkAttrOrInput("max", 2, 11)))
     return failure();
   Type elementType = getElementTypeOrSelf(*x);
   Value lo, hi;

@@ -15,6 +15,11 @@ static LogicalResult importMatMul(NodeImporter &n) {
   auto a = n.requiredInput(0), b = n.requiredInput(1);
   if (failed(a) || failed(b))
     return failure();
+  if (rankOf(*a) == 0 || rankOf(*b) == 0) {
+    n.emitError() << "operands must have rank 1 or more, got " << a->getType()
+                  << " and " << b->getType();
+    return failure();
+  }
   auto result = n.create<MatMulOp>(*a, *b);
   if (failed(result))
     return failure();
@@ -81,7 +86,7 @@ normalizeAxes(NodeImporter &n, ArrayRef<int64_t> axes, int64_t rank) {
 template <typename OpTy, int64_t axesInputSince>
 static LogicalResult importReduce(NodeImporter &n) {
   auto x = n.requiredInput(0);
-  if (failed(x))
+  if (failed(x) || failed(n.checkAttrOrInput("axes", 1, axesInputSince)))
     return failure();
   SmallVector<int64_t> axes;
   if (n.getOpset() >= axesInputSince) {
@@ -112,23 +117,35 @@ static LogicalResult importReduce(NodeImporter &n) {
   return success();
 }
 
-/// Reshapes `x` to 2-D: [prod(dims before axis), prod(dims from axis)]. The
-/// shape is computed by xf ops, which fold when the shape is static.
+/// Reshapes `x` to 2-D: [prod(dims before axis), prod(dims from axis)]. A
+/// product of static dimensions is a constant; one with a dynamic dimension
+/// is computed by xf ops from the shape.
 static FailureOr<Value> flattenTo2D(NodeImporter &n, Value x, int64_t axis) {
-  int64_t rank = rankOf(x);
-  auto shape = n.create<ShapeOfOp>(x);
-  if (failed(shape))
-    return failure();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  Value shape;
   auto product = [&](int64_t begin, int64_t end) -> FailureOr<Value> {
-    auto part = n.create<SliceOp>(*shape, n.constI64({begin}),
-                                  n.constI64({end}), n.constI64({0}),
-                                  n.constI64({1}));
+    ArrayRef<int64_t> dims = type.getShape().slice(begin, end - begin);
+    if (!ShapedType::isDynamicShape(dims))
+      return n.constI64({ShapedType::getNumElements(dims)});
+    if (!shape) {
+      auto shapeOf = n.create<ShapeOfOp>(x);
+      if (failed(shapeOf))
+        return failure();
+      shape = *shapeOf;
+    }
+    Value starts = n.constI64({begin}), ends = n.constI64({end});
+    Value axes = n.constI64({0}), steps = n.constI64({1});
+    auto part = n.create<SliceOp>(shape, starts, ends, axes, steps);
     if (failed(part))
       return failure();
     return n.create<ReduceProdOp>(*part, SmallVector<int64_t>{0}, true);
   };
-  auto outer = product(0, axis), inner = product(axis, rank);
-  if (failed(outer) || failed(inner))
+  auto outer = product(0, axis);
+  if (failed(outer))
+    return failure();
+  auto inner = product(axis, rank);
+  if (failed(inner))
     return failure();
   auto target = n.create<ConcatOp>(ValueRange{*outer, *inner}, int64_t(0));
   if (failed(target))
@@ -161,10 +178,11 @@ static LogicalResult importSoftmax(NodeImporter &n) {
     return failure();
   int64_t rank = rankOf(*x);
   bool legacy = n.getOpset() < 13;
-  auto axis = normalizeAxis(n.getInt("axis", legacy ? 1 : -1), rank);
+  int64_t axisAttr = n.getInt("axis", legacy ? 1 : -1);
+  auto axis = normalizeAxis(axisAttr, rank);
   if (failed(axis)) {
-    n.emitError() << "axis " << n.getInt("axis", 0)
-                  << " is out of range for rank " << rank;
+    n.emitError() << "axis " << axisAttr << " is out of range for rank "
+                  << rank;
     return failure();
   }
   FailureOr<Value> result;

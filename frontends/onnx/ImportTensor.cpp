@@ -22,6 +22,8 @@ static LogicalResult setResult(NodeImporter &n, FailureOr<Value> result) {
 /// an input after; std::nullopt when absent.
 static FailureOr<std::optional<SmallVector<int64_t>>>
 getAxesOperand(NodeImporter &n, int64_t inputSince, unsigned inputIndex) {
+  if (failed(n.checkAttrOrInput("axes", inputIndex, inputSince)))
+    return failure();
   if (n.getOpset() >= inputSince) {
     Value axes = n.input(inputIndex);
     if (!axes)
@@ -158,6 +160,10 @@ static LogicalResult importSlice(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
     return failure();
+  static constexpr StringLiteral kAttrs[] = {"starts", "ends", "axes"};
+  for (auto [i, name] : llvm::enumerate(kAttrs))
+    if (failed(n.checkAttrOrInput(name, i + 1, 10)))
+      return failure();
   Value starts, ends, axes, steps;
   if (n.getOpset() < 10) {
     auto s = n.getInts("starts"), e = n.getInts("ends");
@@ -227,7 +233,7 @@ static LogicalResult importTile(NodeImporter &n) {
 /// opset 18 `num_outputs` may stand in for them.
 static LogicalResult importSplit(NodeImporter &n) {
   auto x = n.requiredInput(0);
-  if (failed(x))
+  if (failed(x) || failed(n.checkAttrOrInput("split", 1, 13)))
     return failure();
   RankedTensorType type = typeOf(*x);
   auto axis = normalizeAxis(n.getInt("axis", 0), type.getRank());
@@ -247,6 +253,11 @@ static LogicalResult importSplit(NodeImporter &n) {
   }
   int64_t pieces = n.numOutputs();
   int64_t dim = type.getDimSize(*axis);
+  if (n.hasAttr("num_outputs") && n.getInt("num_outputs", 0) != pieces) {
+    n.emitError() << "num_outputs is " << n.getInt("num_outputs", 0)
+                  << " but the node has " << pieces << " outputs";
+    return failure();
+  }
   if (!sizes && n.hasAttr("num_outputs") && !type.isDynamicDim(*axis)) {
     // Opset 18: the last piece is smaller when the split is uneven.
     int64_t count = n.getInt("num_outputs", pieces);
@@ -275,16 +286,28 @@ static LogicalResult importSplit(NodeImporter &n) {
   return success();
 }
 
+/// Shape, with the `start` and `end` of opset 15: the slice is a constant when
+/// the dimensions it keeps are static.
 static LogicalResult importShape(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
     return failure();
+  RankedTensorType type = typeOf(*x);
+  int64_t rank = type.getRank();
+  auto clamp = [&](int64_t i) {
+    return std::clamp<int64_t>(i < 0 ? i + rank : i, 0, rank);
+  };
+  int64_t start = clamp(n.getInt("start", 0));
+  int64_t end = std::max(start, clamp(n.getInt("end", rank)));
+  ArrayRef<int64_t> dims = type.getShape().slice(start, end - start);
+  if (!ShapedType::isDynamicShape(dims))
+    return setResult(n, n.constI64(dims));
   auto shape = n.create<ShapeOfOp>(*x);
-  int64_t rank = typeOf(*x).getRank();
-  int64_t start = n.getInt("start", 0), end = n.getInt("end", rank);
-  if (succeeded(shape) && (start != 0 || end != rank))
-    shape = n.create<SliceOp>(*shape, n.constI64({start}), n.constI64({end}),
-                              n.constI64({0}), n.constI64({1}));
+  if (succeeded(shape) && (start != 0 || end != rank)) {
+    Value starts = n.constI64({start}), ends = n.constI64({end});
+    Value axes = n.constI64({0}), steps = n.constI64({1});
+    shape = n.create<SliceOp>(*shape, starts, ends, axes, steps);
+  }
   return setResult(n, shape);
 }
 

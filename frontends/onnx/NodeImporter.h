@@ -57,6 +57,11 @@ public:
   onnx::AttributeProto *findMutableAttr(StringRef name);
   TensorImporter &getTensorImporter() { return tensors; }
 
+  /// For an operand that was attribute `name` before opset `since` and is
+  /// input `index` from then on: an error when the node uses the form the
+  /// model's opset does not have, which would otherwise be ignored.
+  LogicalResult checkAttrOrInput(StringRef name, unsigned index, int64_t since);
+
   /// The values of a constant integer operand, or an error naming `what`.
   FailureOr<SmallVector<int64_t>> getConstantInts(Value value, StringRef what);
 

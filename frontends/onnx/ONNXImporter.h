@@ -16,14 +16,15 @@ namespace mlir::xf {
 
 struct OnnxImportOptions {
   /// Shapes that replace the declared shape of named graph inputs;
-  /// ShapedType::kDynamic keeps a dimension dynamic.
+  /// ShapedType::kDynamic keeps the declared dimension (static or not).
   llvm::StringMap<SmallVector<int64_t>> inputShapes;
   /// Name of the function the main graph becomes.
   std::string functionName = "main";
 };
 
-/// Parses one `--input-shape` value, `NAME:1x128` (`?` for a dynamic
-/// dimension, an empty list for a scalar), into `options`.
+/// Parses one `--input-shape` value, `NAME:1x128` (`?` for a dimension left
+/// as declared, an empty list for a scalar), into `options`; naming an input
+/// twice is an error.
 LogicalResult parseInputShape(StringRef spec, OnnxImportOptions &options,
                               std::string &error);
 

@@ -8,6 +8,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <cstring>
+
 using namespace mlir;
 using namespace mlir::xf;
 
@@ -60,7 +62,7 @@ std::string xf::getOnnxDataTypeName(int32_t dataType) {
   if (onnx::TensorProto_DataType_IsValid(dataType))
     return onnx::TensorProto_DataType_Name(
         static_cast<onnx::TensorProto_DataType>(dataType));
-  return "data type " + std::to_string(dataType);
+  return std::to_string(dataType);
 }
 
 /// Bytes per element in ONNX's raw layout (booleans take one byte).
@@ -182,58 +184,75 @@ static std::string getBlobName(StringRef name) {
   return result;
 }
 
-ElementsAttr TensorImporter::importTensor(onnx::TensorProto &tensor,
-                                          StringRef what, std::string &error) {
-  Type elementType = getElementType(context, tensor.data_type());
-  if (!elementType) {
-    error = "has unsupported data type " +
-            getOnnxDataTypeName(tensor.data_type());
-    return {};
-  }
-  SmallVector<int64_t> shape;
-  for (int64_t dim : tensor.dims()) {
-    if (dim < 0) {
-      error = "has a negative dimension";
-      return {};
-    }
-    shape.push_back(dim);
-  }
-  auto type = RankedTensorType::get(shape, elementType);
+FailureOr<ArrayRef<char>> TensorImporter::getBytes(onnx::TensorProto &tensor,
+                                                   RankedTensorType type,
+                                                   std::shared_ptr<void> &owner,
+                                                   std::string &error) {
+  Type elementType = type.getElementType();
   int64_t count = type.getNumElements();
   int64_t expectedBytes = count * getByteWidth(elementType);
-
-  // Find the bytes, and who keeps them alive.
-  ArrayRef<char> bytes;
-  std::shared_ptr<void> owner;
   if (tensor.data_location() == onnx::TensorProto_DataLocation_EXTERNAL) {
     std::shared_ptr<llvm::MemoryBuffer> file;
     auto data = getExternalData(tensor, expectedBytes, file, error);
     if (failed(data))
-      return {};
-    bytes = *data;
+      return failure();
     owner = file;
-  } else {
-    std::shared_ptr<std::string> storage;
-    if (tensor.has_raw_data()) {
-      storage = std::make_shared<std::string>(
-          std::move(*tensor.mutable_raw_data()));
-      tensor.clear_raw_data();
-    } else {
-      auto packed = packTypedFields(tensor, elementType, count, error);
-      if (failed(packed))
-        return {};
-      storage = std::make_shared<std::string>(std::move(*packed));
-    }
-    if (static_cast<int64_t>(storage->size()) != expectedBytes) {
-      error = "holds " + std::to_string(storage->size()) + " bytes for " +
-              std::to_string(count) + " elements of " +
-              getOnnxDataTypeName(tensor.data_type()) + " (" +
-              std::to_string(expectedBytes) + " bytes)";
-      return {};
-    }
-    bytes = ArrayRef<char>(storage->data(), storage->size());
-    owner = storage;
+    return *data;
   }
+  std::shared_ptr<std::string> storage;
+  if (tensor.has_raw_data()) {
+    storage =
+        std::make_shared<std::string>(std::move(*tensor.mutable_raw_data()));
+    tensor.clear_raw_data();
+  } else {
+    auto packed = packTypedFields(tensor, elementType, count, error);
+    if (failed(packed))
+      return failure();
+    storage = std::make_shared<std::string>(std::move(*packed));
+  }
+  if (static_cast<int64_t>(storage->size()) != expectedBytes) {
+    error = "holds " + std::to_string(storage->size()) + " bytes for " +
+            std::to_string(count) + " elements of " +
+            getOnnxDataTypeName(tensor.data_type()) + " (" +
+            std::to_string(expectedBytes) + " bytes)";
+    return failure();
+  }
+  owner = storage;
+  return ArrayRef<char>(storage->data(), storage->size());
+}
+
+/// The shape in `dims`, or an error when a dimension is negative.
+static FailureOr<SmallVector<int64_t>>
+getStaticShape(const google::protobuf::RepeatedField<int64_t> &dims,
+               std::string &error) {
+  SmallVector<int64_t> shape;
+  for (int64_t dim : dims) {
+    if (dim < 0) {
+      error = "has a negative dimension";
+      return failure();
+    }
+    shape.push_back(dim);
+  }
+  return shape;
+}
+
+ElementsAttr TensorImporter::importTensor(onnx::TensorProto &tensor,
+                                          StringRef what, std::string &error) {
+  Type elementType = getElementType(context, tensor.data_type());
+  if (!elementType) {
+    error =
+        "has unsupported data type " + getOnnxDataTypeName(tensor.data_type());
+    return {};
+  }
+  auto shape = getStaticShape(tensor.dims(), error);
+  if (failed(shape))
+    return {};
+  auto type = RankedTensorType::get(*shape, elementType);
+  std::shared_ptr<void> owner;
+  auto data = getBytes(tensor, type, owner, error);
+  if (failed(data))
+    return {};
+  ArrayRef<char> bytes = *data;
 
   if (elementType.isInteger(1)) {
     SmallVector<bool> values(bytes.begin(), bytes.end());
@@ -242,6 +261,7 @@ ElementsAttr TensorImporter::importTensor(onnx::TensorProto &tensor,
     return DenseElementsAttr::get(type, values);
   }
   bool isFloat = isa<FloatType>(elementType);
+  int64_t count = type.getNumElements();
   if (count <= (isFloat ? kMaxInlineFloatElements : kMaxInlineIntElements))
     return DenseElementsAttr::getFromRawBuffer(type, bytes);
 
@@ -261,43 +281,65 @@ ElementsAttr TensorImporter::importSparseTensor(onnx::SparseTensorProto &sparse,
                                                 StringRef what,
                                                 std::string &error) {
   onnx::TensorProto &values = *sparse.mutable_values();
+  onnx::TensorProto &indices = *sparse.mutable_indices();
   Type elementType = getElementType(context, values.data_type());
   if (!elementType || elementType.isInteger(1)) {
     error = "is a sparse tensor of unsupported data type " +
             getOnnxDataTypeName(values.data_type());
     return {};
   }
-  int64_t width = getByteWidth(elementType);
-  SmallVector<int64_t> shape(sparse.dims().begin(), sparse.dims().end());
-  auto type = RankedTensorType::get(shape, elementType);
-  int64_t count = type.getNumElements();
-  int64_t nnz = values.dims_size() == 1 ? values.dims(0) : 0;
-
-  // Values and indices are small tensors of their own; read them as such.
-  TensorImporter inner(context, modelPath);
-  auto valueAttr = dyn_cast_if_present<DenseElementsAttr>(
-      inner.importTensor(values, what, error));
-  onnx::TensorProto &indexProto = *sparse.mutable_indices();
-  auto indexAttr = dyn_cast_if_present<DenseElementsAttr>(
-      inner.importTensor(indexProto, what, error));
-  if (!valueAttr || !indexAttr) {
-    if (error.empty())
-      error = "is a sparse tensor too large to densify";
+  auto shape = getStaticShape(sparse.dims(), error);
+  if (failed(shape))
+    return {};
+  if (values.dims_size() != 1 || values.dims(0) < 0) {
+    error = "is a sparse tensor whose values are not a 1-D tensor";
     return {};
   }
-  SmallVector<int64_t> indices;
-  for (const APInt &i : indexAttr.getValues<APInt>())
-    indices.push_back(i.getSExtValue());
+  if (indices.data_type() != onnx::TensorProto_DataType_INT64) {
+    error = "is a sparse tensor whose indices are " +
+            getOnnxDataTypeName(indices.data_type()) + ", not INT64";
+    return {};
+  }
+  auto indexShape = getStaticShape(indices.dims(), error);
+  if (failed(indexShape))
+    return {};
+  int64_t width = getByteWidth(elementType);
+  auto type = RankedTensorType::get(*shape, elementType);
+  int64_t count = type.getNumElements();
+  int64_t nnz = values.dims(0);
+
+  // Values and indices are tensors of their own, of any size: read their
+  // bytes rather than import them as attributes.
+  std::shared_ptr<void> valueOwner, indexOwner;
+  auto valueBytes = getBytes(values, RankedTensorType::get({nnz}, elementType),
+                             valueOwner, error);
+  if (failed(valueBytes))
+    return {};
+  auto indexBytes = getBytes(
+      indices,
+      RankedTensorType::get(*indexShape, IntegerType::get(context, 64)),
+      indexOwner, error);
+  if (failed(indexBytes))
+    return {};
+  SmallVector<int64_t> flat(indexBytes->size() / sizeof(int64_t));
+  std::memcpy(flat.data(), indexBytes->data(), flat.size() * sizeof(int64_t));
+
   // Indices are either linear [NNZ] or coordinates [NNZ, rank].
+  int64_t rank = shape->size();
   SmallVector<int64_t> linear;
-  if (static_cast<int64_t>(indices.size()) == nnz) {
-    linear = indices;
-  } else if (static_cast<int64_t>(indices.size()) ==
-             nnz * static_cast<int64_t>(shape.size())) {
+  if (*indexShape == ArrayRef<int64_t>{nnz}) {
+    linear = flat;
+  } else if (*indexShape == ArrayRef<int64_t>{nnz, rank}) {
     for (int64_t n = 0; n < nnz; ++n) {
       int64_t index = 0;
-      for (size_t d = 0; d < shape.size(); ++d)
-        index = index * shape[d] + indices[n * shape.size() + d];
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t coord = flat[n * rank + d];
+        if (coord < 0 || coord >= (*shape)[d]) {
+          error = "is a sparse tensor with an index out of range";
+          return {};
+        }
+        index = index * (*shape)[d] + coord;
+      }
       linear.push_back(index);
     }
   } else {
@@ -306,18 +348,17 @@ ElementsAttr TensorImporter::importSparseTensor(onnx::SparseTensorProto &sparse,
     return {};
   }
   std::string dense(count * width, '\0');
-  ArrayRef<char> raw = valueAttr.getRawData();
   for (auto [n, index] : llvm::enumerate(linear)) {
     if (index < 0 || index >= count) {
       error = "is a sparse tensor with an index out of range";
       return {};
     }
-    const char *src = valueAttr.isSplat() ? raw.data() : raw.data() + n * width;
+    const char *src = valueBytes->data() + n * width;
     std::copy(src, src + width, dense.begin() + index * width);
   }
   onnx::TensorProto densified;
   densified.set_data_type(values.data_type());
-  for (int64_t d : shape)
+  for (int64_t d : *shape)
     densified.add_dims(d);
   densified.set_raw_data(std::move(dense));
   return importTensor(densified, what, error);

@@ -38,6 +38,12 @@ public:
                                   StringRef what, std::string &error);
 
 private:
+  /// The bytes of `tensor`, whose type is `type`, in ONNX's raw layout;
+  /// `owner` keeps them alive. Raw data may be moved out of `tensor`.
+  FailureOr<ArrayRef<char>> getBytes(onnx::TensorProto &tensor,
+                                     RankedTensorType type,
+                                     std::shared_ptr<void> &owner,
+                                     std::string &error);
   FailureOr<ArrayRef<char>> getExternalData(const onnx::TensorProto &tensor,
                                             int64_t expectedBytes,
                                             std::shared_ptr<llvm::MemoryBuffer> &owner,

@@ -1,34 +1,43 @@
 //===- xfc.cpp - The xfc compiler driver ----------------------------------===//
 //
-// xfc MODEL.onnx [--emit=STAGE] [--input-shape NAME:DIMS] [-o FILE]
+// xfc MODEL.onnx [-o MODEL.xfm] [--emit=STAGE] [--input-shape NAME:DIMS]
 //
-// Every stage of the pipeline is a point where the IR can be printed, so a
-// user can stop anywhere and read it.
+// Compiles an ONNX model into an artifact the runtime loads. Every stage of
+// the pipeline is a point where the IR can be printed instead, so a user can
+// stop anywhere and read it.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/xf/XFDialect.h"
 #include "frontends/onnx/ONNXImporter.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines/Pipelines.h"
+#include "passes/Target/Artifact.h"
+#include "passes/Target/CPU/SharedObject.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Transforms/Passes.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <chrono>
 
 using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Stage { Import, XF };
+enum class Stage { Import, XF, Linalg, LLVMDialect, Artifact };
 } // namespace
 
 static cl::OptionCategory xfcCategory("xfc options");
@@ -36,16 +45,24 @@ static cl::OptionCategory xfcCategory("xfc options");
 static cl::opt<std::string> inputFile(cl::Positional,
                                       cl::desc("<model.onnx>"), cl::Required,
                                       cl::cat(xfcCategory));
-static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("file"), cl::init("-"),
-                                       cl::cat(xfcCategory));
+static cl::opt<std::string> outputFile(
+    "o", cl::desc("Output file (default: MODEL.xfm for artifacts, standard "
+                  "output for IR)"),
+    cl::value_desc("file"), cl::cat(xfcCategory));
 static cl::opt<Stage> emitStage(
-    "emit", cl::desc("The pipeline stage to stop at and print"),
-    cl::values(clEnumValN(Stage::Import, "import",
-                          "xf IR as imported, before any optimization"),
-               clEnumValN(Stage::XF, "xf",
-                          "xf IR after the graph optimizations of -O")),
-    cl::init(Stage::XF), cl::cat(xfcCategory));
+    "emit", cl::desc("The pipeline stage to stop at"),
+    cl::values(
+        clEnumValN(Stage::Import, "import",
+                   "xf IR as imported, before any optimization"),
+        clEnumValN(Stage::XF, "xf",
+                   "xf IR after the graph optimizations of -O"),
+        clEnumValN(Stage::Linalg, "linalg",
+                   "after weight externalization and convert-xf-to-linalg"),
+        clEnumValN(Stage::LLVMDialect, "llvm",
+                   "the LLVM dialect, before translation to LLVM IR"),
+        clEnumValN(Stage::Artifact, "artifact",
+                   "the compiled artifact (.xfm) for the runtime")),
+    cl::init(Stage::Artifact), cl::cat(xfcCategory));
 static cl::opt<unsigned> optLevel(
     "O", cl::desc("Optimization level: 0 runs no graph optimization, 2 "
                   "(the default) runs them all"),
@@ -55,6 +72,18 @@ static cl::list<std::string> inputShapes(
     cl::desc("Set the shape of a graph input, as NAME:1x128 (? keeps a "
              "dimension dynamic); repeatable"),
     cl::value_desc("NAME:DIMS"), cl::cat(xfcCategory));
+static cl::list<std::string> dimBounds(
+    "max-dim",
+    cl::desc("Upper bound of a named dynamic dimension, as NAME=N (for "
+             "example sequence=512); the runtime rejects larger inputs"),
+    cl::value_desc("NAME=N"), cl::cat(xfcCategory));
+static cl::opt<std::string> targetCPU(
+    "cpu", cl::desc("The CPU to generate code for (default: this machine's)"),
+    cl::init("host"), cl::cat(xfcCategory));
+static cl::opt<std::string> targetFeatures(
+    "cpu-features",
+    cl::desc("Extra CPU features, in LLVM's form (+avx2,-avx512f)"),
+    cl::init(""), cl::cat(xfcCategory));
 static cl::opt<bool> printWeights(
     "print-weights",
     cl::desc("Print weight blobs in full instead of eliding them"),
@@ -65,19 +94,44 @@ static cl::opt<bool> printIRAfterAll(
 static cl::opt<bool> passStatistics(
     "pass-stats", cl::desc("Print what each pass did (pass statistics)"),
     cl::init(false), cl::cat(xfcCategory));
-static cl::opt<bool> timePasses("time-phases",
+static cl::opt<bool> timePhases("time-phases",
                                 cl::desc("Time each compilation phase"),
                                 cl::init(false), cl::cat(xfcCategory));
 
-/// The graph optimizations of an optimization level.
-static void buildGraphPipeline(OpPassManager &pm, unsigned level) {
-  if (level == 0)
-    return;
-  OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(xf::createXFInferShapes());
-  funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createCSEPass());
+static int fail(const Twine &message) {
+  llvm::errs() << "xfc: error: " << message << "\n";
+  return 1;
+}
+
+static void configure(PassManager &pm) {
+  if (printIRAfterAll) {
+    pm.getContext()->disableMultithreading();
+    pm.enableIRPrinting(
+        /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
+        /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+        /*printAfterOnlyOnFailure=*/false, llvm::errs(),
+        OpPrintingFlags().elideLargeElementsAttrs(16).elideLargeResourceString(
+            64));
+  }
+  if (passStatistics)
+    pm.enableStatistics();
+  if (timePhases)
+    pm.enableTiming();
+}
+
+static int printModule(ModuleOp module) {
+  std::string error;
+  auto output = openOutputFile(outputFile.empty() ? std::string("-") : outputFile.getValue(), &error);
+  if (!output)
+    return fail(error);
+  OpPrintingFlags flags;
+  if (!printWeights)
+    flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+  module->print(output->os(), flags);
+  output->os() << "\n";
+  output->keep();
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -86,9 +140,21 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "xfc: compiles ONNX transformer models\n\n"
+      "  xfc model.onnx -o model.xfm\n"
       "  xfc model.onnx --emit=xf --input-shape input_ids:1x128\n");
+  // lld resets every command-line option when it finishes linking: keep
+  // what the code below needs after that.
+  const std::string input = inputFile, output = outputFile;
+  const bool reportTime = timePhases;
+  const unsigned level = optLevel;
 
+  // The code generation pipeline is parsed from text: register its passes.
+  registerAllPasses();
+  xf::registerXFPasses();
   DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
   xf::registerOnnxImportDialects(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
@@ -97,47 +163,98 @@ int main(int argc, char **argv) {
   xf::OnnxImportOptions options;
   for (const std::string &spec : inputShapes) {
     std::string error;
-    if (failed(xf::parseInputShape(spec, options, error))) {
-      llvm::errs() << "xfc: error: " << error << "\n";
-      return 1;
-    }
+    if (failed(xf::parseInputShape(spec, options, error)))
+      return fail(error);
   }
+  llvm::json::Object bounds;
+  for (const std::string &spec : dimBounds) {
+    auto [name, value] = StringRef(spec).split('=');
+    int64_t bound;
+    if (name.empty() || value.getAsInteger(10, bound) || bound < 0)
+      return fail("--max-dim expects NAME=N (for example sequence=512), got '" +
+                  spec + "'");
+    bounds[name] = bound;
+  }
+
+  auto start = std::chrono::steady_clock::now();
   OwningOpRef<ModuleOp> module =
       xf::importOnnxFile(inputFile, &context, options);
   if (!module)
     return 1;
+  if (emitStage == Stage::Import)
+    return printModule(*module);
 
-  if (emitStage != Stage::Import) {
-    PassManager pm(&context);
-    if (printIRAfterAll) {
-      context.disableMultithreading();
-      pm.enableIRPrinting(
-          /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
-          /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
-          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-          /*printAfterOnlyOnFailure=*/false, llvm::errs(),
-          OpPrintingFlags().elideLargeElementsAttrs(16).elideLargeResourceString(64));
-    }
-    if (passStatistics)
-      pm.enableStatistics();
-    if (timePasses)
-      pm.enableTiming();
-    buildGraphPipeline(pm, optLevel);
-    if (failed(pm.run(*module)))
-      return 1;
-  }
-
-  std::string error;
-  auto output = openOutputFile(outputFile, &error);
-  if (!output) {
-    llvm::errs() << "xfc: error: " << error << "\n";
+  PassManager graphPm(&context);
+  configure(graphPm);
+  xf::buildGraphOptimizationPipeline(graphPm, optLevel);
+  if (failed(graphPm.run(*module)))
     return 1;
+  if (emitStage == Stage::XF)
+    return printModule(*module);
+
+  auto func = module->lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    return fail("the module has no main function");
+  std::string error;
+  auto signature = xf::getModelSignature(func, error);
+  if (failed(signature))
+    return fail(error);
+  // The signature is in the manifest now; LLVM has no use for xf's names.
+  func.removeArgAttrsAttr();
+  func.removeResAttrsAttr();
+  func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+
+  PassManager codegenPm(&context);
+  configure(codegenPm);
+  if (emitStage == Stage::Linalg) {
+    codegenPm.addPass(xf::createXFExternalizeWeights());
+    codegenPm.addPass(xf::createConvertXFToLinalg());
+  } else if (failed(xf::buildCPUCodegenPipeline(codegenPm))) {
+    return fail("cannot build the code generation pipeline");
   }
-  OpPrintingFlags flags;
-  if (!printWeights)
-    flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
-  module->print(output->os(), flags);
-  output->os() << "\n";
-  output->keep();
+  if (failed(codegenPm.run(*module)))
+    return 1;
+  if (emitStage != Stage::Artifact)
+    return printModule(*module);
+
+  auto target = xf::resolveCPUTarget(targetCPU, targetFeatures, error);
+  if (failed(target))
+    return fail(error);
+  auto code = xf::compileToSharedObject(*module, "main", *target, error);
+  if (failed(code))
+    return fail(error);
+
+  llvm::json::Array requiredFeatures;
+  for (const std::string &feature : target->requiredFeatures)
+    requiredFeatures.push_back(feature);
+  llvm::json::Object manifest{
+      {"format", "xfm"},
+      {"format_version", 1},
+      {"producer", "xfc 0.1 (LLVM " LLVM_VERSION_STRING ")"},
+      {"source", input},
+      {"entry", "main"},
+      {"weights_argument", true},
+      {"inputs", xf::toJSON(signature->inputs)},
+      {"outputs", xf::toJSON(signature->outputs)},
+      {"dim_bounds", std::move(bounds)},
+      {"target",
+       llvm::json::Object{{"triple", target->triple}, {"cpu", target->cpu}}},
+      {"required_cpu_features", std::move(requiredFeatures)},
+      {"options", llvm::json::Object{{"opt_level", static_cast<int64_t>(level)}}},
+  };
+  std::string path = output;
+  if (path.empty()) {
+    SmallString<256> derived(llvm::sys::path::filename(input));
+    llvm::sys::path::replace_extension(derived, "xfm");
+    path = std::string(derived);
+  }
+  if (failed(xf::writeArtifact(path, std::move(manifest), *code, *module,
+                               error)))
+    return fail(error);
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  if (reportTime)
+    llvm::errs() << llvm::formatv("xfc: compiled in {0:f2} s\n", seconds);
   return 0;
 }

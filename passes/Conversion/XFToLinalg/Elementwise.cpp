@@ -1,0 +1,234 @@
+//===- Elementwise.cpp - Elementwise xf ops to linalg.generic -------------===//
+
+#include "passes/Conversion/XFToLinalg/Patterns.h"
+
+#include "dialects/xf/XFOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::xf;
+
+/// Converts a scalar from element type `from` (as the xf op sees it, signed or
+/// unsigned) to `to` (signless form of the result).
+static Value convertScalar(OpBuilder &b, Location loc, Value value, Type from,
+                           Type resultElement) {
+  Type to = getSignlessType(resultElement);
+  Type source = getSignlessType(from);
+  if (source == to)
+    return value;
+  bool fromUnsigned = isUnsignedElement(from);
+  bool toUnsigned = isUnsignedElement(resultElement);
+  if (to.isInteger(1)) {
+    // Any non-zero value is true.
+    if (isa<FloatType>(source))
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value,
+                                   createScalarConstant(b, loc, source, 0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value,
+                                 createScalarConstant(b, loc, source, 0));
+  }
+  if (auto toFloat = dyn_cast<FloatType>(to)) {
+    if (auto fromFloat = dyn_cast<FloatType>(source)) {
+      if (fromFloat.getWidth() < toFloat.getWidth())
+        return arith::ExtFOp::create(b, loc, to, value);
+      return arith::TruncFOp::create(b, loc, to, value);
+    }
+    if (fromUnsigned)
+      return arith::UIToFPOp::create(b, loc, to, value);
+    return arith::SIToFPOp::create(b, loc, to, value);
+  }
+  if (isa<FloatType>(source)) {
+    if (toUnsigned)
+      return arith::FPToUIOp::create(b, loc, to, value);
+    return arith::FPToSIOp::create(b, loc, to, value);
+  }
+  unsigned fromWidth = source.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth > toWidth)
+    return arith::TruncIOp::create(b, loc, to, value);
+  if (fromUnsigned)
+    return arith::ExtUIOp::create(b, loc, to, value);
+  return arith::ExtSIOp::create(b, loc, to, value);
+}
+
+static Value gelu(OpBuilder &b, Location loc, Value x, bool tanhForm) {
+  Type t = x.getType();
+  auto c = [&](double v) { return createScalarConstant(b, loc, t, v); };
+  Value half = arith::MulFOp::create(b, loc, x, c(0.5));
+  Value inner;
+  if (tanhForm) {
+    // sqrt(2/pi) * (x + 0.044715 x^3)
+    Value x3 = arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, x), x);
+    Value poly = arith::AddFOp::create(
+        b, loc, x, arith::MulFOp::create(b, loc, x3, c(0.044715)));
+    inner = math::TanhOp::create(
+        b, loc, arith::MulFOp::create(b, loc, poly, c(std::sqrt(2.0 / M_PI))));
+  } else {
+    inner = math::ErfOp::create(b, loc,
+                                arith::MulFOp::create(b, loc, x, c(M_SQRT1_2)));
+  }
+  return arith::MulFOp::create(b, loc, half,
+                               arith::AddFOp::create(b, loc, inner, c(1.0)));
+}
+
+/// The scalar computation of one elementwise xf op. `args` are signless;
+/// signedness comes from the xf op's own operand type.
+static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
+                        ValueRange args) {
+  Type operandType = getElementTypeOrSelf(op->getOperand(0));
+  bool isFloat = isa<FloatType>(operandType);
+  bool isUnsigned = isUnsignedElement(operandType);
+  Value x = args[0];
+  Value y = args.size() > 1 ? args[1] : Value();
+  auto c = [&](double v) {
+    return createScalarConstant(b, loc, x.getType(), v);
+  };
+  auto compare = [&](arith::CmpFPredicate f, arith::CmpIPredicate s,
+                     arith::CmpIPredicate u) -> Value {
+    if (isFloat)
+      return arith::CmpFOp::create(b, loc, f, x, y);
+    return arith::CmpIOp::create(b, loc, isUnsigned ? u : s, x, y);
+  };
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case([&](AddOp) -> Value {
+        return isFloat ? Value(arith::AddFOp::create(b, loc, x, y))
+                       : Value(arith::AddIOp::create(b, loc, x, y));
+      })
+      .Case([&](SubOp) -> Value {
+        return isFloat ? Value(arith::SubFOp::create(b, loc, x, y))
+                       : Value(arith::SubIOp::create(b, loc, x, y));
+      })
+      .Case([&](MulOp) -> Value {
+        return isFloat ? Value(arith::MulFOp::create(b, loc, x, y))
+                       : Value(arith::MulIOp::create(b, loc, x, y));
+      })
+      .Case([&](DivOp) -> Value {
+        if (isFloat)
+          return arith::DivFOp::create(b, loc, x, y);
+        if (isUnsigned)
+          return arith::DivUIOp::create(b, loc, x, y);
+        return arith::DivSIOp::create(b, loc, x, y);
+      })
+      .Case([&](PowOp) -> Value { return math::PowFOp::create(b, loc, x, y); })
+      .Case([&](MaxOp) -> Value {
+        if (isFloat)
+          return arith::MaximumFOp::create(b, loc, x, y);
+        if (isUnsigned)
+          return arith::MaxUIOp::create(b, loc, x, y);
+        return arith::MaxSIOp::create(b, loc, x, y);
+      })
+      .Case([&](MinOp) -> Value {
+        if (isFloat)
+          return arith::MinimumFOp::create(b, loc, x, y);
+        if (isUnsigned)
+          return arith::MinUIOp::create(b, loc, x, y);
+        return arith::MinSIOp::create(b, loc, x, y);
+      })
+      .Case([&](AndOp) -> Value { return arith::AndIOp::create(b, loc, x, y); })
+      .Case([&](OrOp) -> Value { return arith::OrIOp::create(b, loc, x, y); })
+      .Case([&](XorOp) -> Value { return arith::XOrIOp::create(b, loc, x, y); })
+      .Case([&](EqualOp) {
+        return compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq,
+                       arith::CmpIPredicate::eq);
+      })
+      .Case([&](LessOp) {
+        return compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+                       arith::CmpIPredicate::ult);
+      })
+      .Case([&](LessEqualOp) {
+        return compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle,
+                       arith::CmpIPredicate::ule);
+      })
+      .Case([&](GreaterOp) {
+        return compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+                       arith::CmpIPredicate::ugt);
+      })
+      .Case([&](GreaterEqualOp) {
+        return compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge,
+                       arith::CmpIPredicate::uge);
+      })
+      .Case([&](WhereOp) -> Value {
+        return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+      })
+      .Case([&](NegOp) -> Value {
+        return isFloat ? Value(arith::NegFOp::create(b, loc, x))
+                       : Value(arith::SubIOp::create(b, loc, c(0), x));
+      })
+      .Case([&](AbsOp) -> Value {
+        if (isFloat)
+          return math::AbsFOp::create(b, loc, x);
+        if (isUnsigned)
+          return x;
+        return math::AbsIOp::create(b, loc, x);
+      })
+      .Case([&](SqrtOp) -> Value { return math::SqrtOp::create(b, loc, x); })
+      .Case([&](ExpOp) -> Value { return math::ExpOp::create(b, loc, x); })
+      .Case([&](LogOp) -> Value { return math::LogOp::create(b, loc, x); })
+      .Case([&](ErfOp) -> Value { return math::ErfOp::create(b, loc, x); })
+      .Case([&](TanhOp) -> Value { return math::TanhOp::create(b, loc, x); })
+      .Case([&](SigmoidOp) -> Value {
+        Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+        return arith::DivFOp::create(b, loc, c(1.0),
+                                     arith::AddFOp::create(b, loc, c(1.0), e));
+      })
+      .Case([&](ReciprocalOp) -> Value {
+        return arith::DivFOp::create(b, loc, c(1.0), x);
+      })
+      .Case([&](ReluOp) -> Value {
+        if (isFloat)
+          return arith::MaximumFOp::create(b, loc, x, c(0.0));
+        if (isUnsigned)
+          return x;
+        return arith::MaxSIOp::create(b, loc, x, c(0.0));
+      })
+      .Case([&](NotOp) -> Value {
+        return arith::XOrIOp::create(b, loc, x, c(1.0));
+      })
+      .Case([&](GeluOp gelu_) {
+        return gelu(b, loc, x, gelu_.getApproximate() == "tanh");
+      })
+      .Case([&](CastOp cast) {
+        return convertScalar(b, loc, x, operandType,
+                             cast.getType().getElementType());
+      })
+      .Default([](Operation *) -> Value { return {}; });
+}
+
+namespace {
+/// Lowers every elementwise xf op to one `linalg.generic` whose indexing maps
+/// implement the broadcast.
+struct ElementwiseToLinalg : ConversionPattern {
+  ElementwiseToLinalg(const TypeConverter &converter, MLIRContext *context)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1,
+                          context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp,
+             XorOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
+             WhereOp, NegOp, AbsOp, SqrtOp, ExpOp, LogOp, ErfOp, TanhOp,
+             SigmoidOp, ReciprocalOp, ReluOp, NotOp, GeluOp, CastOp>(op))
+      return failure();
+    auto resultType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op->getResult(0).getType()));
+    Value result = buildElementwise(
+        rewriter, op->getLoc(), resultType, operands,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return emitScalar(b, loc, op, args);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+} // namespace
+
+void xf::populateElementwisePatterns(const TypeConverter &converter,
+                                     RewritePatternSet &patterns) {
+  patterns.add<ElementwiseToLinalg>(converter, patterns.getContext());
+}

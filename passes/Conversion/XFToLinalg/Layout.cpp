@@ -1,0 +1,475 @@
+//===- Layout.cpp - Layout and indexing xf ops to linalg/tensor -----------===//
+
+#include "passes/Conversion/XFToLinalg/Patterns.h"
+
+#include "dialects/xf/XFOps.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+static Value i64Constant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), value);
+}
+
+static Value toIndex(OpBuilder &b, Location loc, Value value) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), value);
+}
+
+static Value toI64(OpBuilder &b, Location loc, OpFoldResult value) {
+  return arith::IndexCastOp::create(
+      b, loc, b.getI64Type(), getValueOrCreateConstantIndexOp(b, loc, value));
+}
+
+/// Reshapes `input` to `resultType`, whose sizes are `dims` (i64 values).
+static Value reshapeTo(OpBuilder &b, Location loc, Value input,
+                       RankedTensorType resultType, ArrayRef<Value> dims) {
+  auto shapeType = RankedTensorType::get({resultType.getRank()},
+                                         b.getI64Type());
+  Value shape;
+  if (resultType.hasStaticShape())
+    shape = arith::ConstantOp::create(
+        b, loc, DenseIntElementsAttr::get(shapeType, resultType.getShape()));
+  else
+    shape = tensor::FromElementsOp::create(b, loc, shapeType, dims);
+  return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
+}
+
+namespace {
+struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    SmallVector<OpFoldResult> inputDims =
+        getDims(rewriter, loc, adaptor.getInput());
+    SmallVector<OpFoldResult> dims;
+    for (int64_t p : op.getPerm())
+      dims.push_back(inputDims[p]);
+    Value init = createEmpty(rewriter, loc, resultType, dims);
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, loc,
+                                                       adaptor.getInput(),
+                                                       init, op.getPerm())
+                               .getResult());
+    return success();
+  }
+};
+
+/// ONNX Reshape: 0 copies the input dimension (unless allowzero), -1 takes
+/// what is left of the element count.
+struct ReshapeToTensor : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    SmallVector<Value> dims;
+    if (!resultType.hasStaticShape()) {
+      SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
+      Value total = i64Constant(rewriter, loc, 1);
+      for (OpFoldResult dim : inputDims)
+        total = arith::MulIOp::create(rewriter, loc, total,
+                                      toI64(rewriter, loc, dim));
+      Value zero = i64Constant(rewriter, loc, 0);
+      Value minusOne = i64Constant(rewriter, loc, -1);
+      Value one = i64Constant(rewriter, loc, 1);
+      SmallVector<Value> resolved;
+      Value known = one;
+      for (int64_t i = 0; i < resultType.getRank(); ++i) {
+        Value v = tensor::ExtractOp::create(
+            rewriter, loc, adaptor.getShape(),
+            ValueRange{arith::ConstantIndexOp::create(rewriter, loc, i)});
+        if (!op.getAllowzero() && i < static_cast<int64_t>(inputDims.size())) {
+          Value isZero = arith::CmpIOp::create(
+              rewriter, loc, arith::CmpIPredicate::eq, v, zero);
+          v = arith::SelectOp::create(rewriter, loc, isZero,
+                                      toI64(rewriter, loc, inputDims[i]), v);
+        }
+        Value isInferred = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, v, minusOne);
+        known = arith::MulIOp::create(
+            rewriter, loc, known,
+            arith::SelectOp::create(rewriter, loc, isInferred, one, v));
+        resolved.push_back(v);
+      }
+      Value inferred = arith::DivSIOp::create(rewriter, loc, total, known);
+      for (Value v : resolved) {
+        Value isInferred = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, v, minusOne);
+        dims.push_back(
+            arith::SelectOp::create(rewriter, loc, isInferred, inferred, v));
+      }
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, input, resultType, dims));
+    return success();
+  }
+};
+
+/// Squeeze and unsqueeze only drop or insert unit dimensions.
+template <typename OpTy>
+struct UnitDimsToReshape : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto resultType = cast<RankedTensorType>(
+        this->getTypeConverter()->convertType(op.getType()));
+    SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
+    SmallVector<Value> dims;
+    bool unsqueeze = std::is_same_v<OpTy, UnsqueezeOp>;
+    int64_t next = 0;
+    int64_t rank = unsqueeze ? resultType.getRank() : inputDims.size();
+    for (int64_t d = 0; d < rank; ++d) {
+      bool listed = llvm::is_contained(op.getAxes(), d);
+      if (unsqueeze && listed) {
+        dims.push_back(i64Constant(rewriter, loc, 1));
+        continue;
+      }
+      if (!unsqueeze && listed)
+        continue;
+      dims.push_back(toI64(rewriter, loc, inputDims[unsqueeze ? next++ : d]));
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, input, resultType, dims));
+    return success();
+  }
+};
+
+struct ConcatToTensor : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t axis = op.getAxis();
+    ValueRange inputs = adaptor.getInputs();
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, inputs.front());
+    AffineExpr s0, s1;
+    bindSymbols(rewriter.getContext(), s0, s1);
+    OpFoldResult total = rewriter.getIndexAttr(0);
+    SmallVector<OpFoldResult> offsets;
+    for (Value input : inputs) {
+      offsets.push_back(total);
+      total = affine::makeComposedFoldedAffineApply(
+          rewriter, loc, s0 + s1,
+          {total, tensor::getMixedSize(rewriter, loc, input, axis)});
+    }
+    dims[axis] = total;
+    Value result = createEmpty(rewriter, loc, resultType, dims);
+    int64_t rank = resultType.getRank();
+    for (auto [input, offset] : llvm::zip(inputs, offsets)) {
+      SmallVector<OpFoldResult> inputOffsets(rank, rewriter.getIndexAttr(0));
+      inputOffsets[axis] = offset;
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, input, result, inputOffsets,
+          getDims(rewriter, loc, input), strides);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// ONNX Slice with clamping and any non-zero step, as a gather from the
+/// input: out[i] = in[start + i * step] along each sliced axis.
+struct SliceToLinalg : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto axes = getKnownIntValues(op.getAxes());
+    if (!axes || llvm::any_of(*axes, ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "slice axes must be constant");
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t rank = inputType.getRank();
+    SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
+    SmallVector<Value> starts(rank), steps(rank);
+    SmallVector<OpFoldResult> dims = inputDims;
+    Value zero = i64Constant(rewriter, loc, 0);
+    Value one = i64Constant(rewriter, loc, 1);
+    Value minusOne = i64Constant(rewriter, loc, -1);
+    for (auto [i, rawAxis] : llvm::enumerate(*axes)) {
+      int64_t axis = rawAxis < 0 ? rawAxis + rank : rawAxis;
+      auto extract = [&](Value tensor) {
+        return tensor::ExtractOp::create(
+            rewriter, loc, tensor,
+            ValueRange{arith::ConstantIndexOp::create(rewriter, loc, i)})
+            .getResult();
+      };
+      Value dim = toI64(rewriter, loc, inputDims[axis]);
+      Value start = extract(adaptor.getStarts());
+      Value end = extract(adaptor.getEnds());
+      Value step = extract(adaptor.getSteps());
+      Value positive = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::sgt, step, zero);
+      auto normalize = [&](Value v) {
+        Value negative = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::slt, v, zero);
+        v = arith::SelectOp::create(
+            rewriter, loc, negative,
+            arith::AddIOp::create(rewriter, loc, v, dim), v);
+        // [0, dim] for positive steps, [-1, dim - 1] for negative ones.
+        Value lo = arith::SelectOp::create(rewriter, loc, positive, zero,
+                                           minusOne);
+        Value hi = arith::SelectOp::create(
+            rewriter, loc, positive, dim,
+            arith::SubIOp::create(rewriter, loc, dim, one));
+        return arith::MinSIOp::create(
+            rewriter, loc, arith::MaxSIOp::create(rewriter, loc, v, lo), hi);
+      };
+      start = normalize(start);
+      end = normalize(end);
+      Value distance = arith::SelectOp::create(
+          rewriter, loc, positive,
+          arith::SubIOp::create(rewriter, loc, end, start),
+          arith::SubIOp::create(rewriter, loc, start, end));
+      Value stride = arith::SelectOp::create(
+          rewriter, loc, positive, step,
+          arith::SubIOp::create(rewriter, loc, zero, step));
+      Value count = arith::MaxSIOp::create(
+          rewriter, loc,
+          arith::CeilDivSIOp::create(rewriter, loc, distance, stride), zero);
+      starts[axis] = toIndex(rewriter, loc, start);
+      steps[axis] = toIndex(rewriter, loc, step);
+      dims[axis] = toIndex(rewriter, loc, count);
+    }
+    Value init = createEmpty(rewriter, loc, resultType, dims);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        iterators, [&](OpBuilder &b, Location nloc, ValueRange) {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value index = linalg::IndexOp::create(b, nloc, d);
+            if (starts[d])
+              index = arith::AddIOp::create(
+                  b, nloc, starts[d],
+                  arith::MulIOp::create(b, nloc, index, steps[d]));
+            indices.push_back(index);
+          }
+          linalg::YieldOp::create(
+              b, nloc,
+              tensor::ExtractOp::create(b, nloc, input, indices).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// out[pre, idx, post] = data[pre, indices[idx], post], with negative indices
+/// counting from the end.
+struct GatherToLinalg : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto dataType = cast<RankedTensorType>(data.getType());
+    auto indicesType = cast<RankedTensorType>(indices.getType());
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t axis = op.getAxis();
+    int64_t q = indicesType.getRank();
+    int64_t rank = resultType.getRank();
+    SmallVector<OpFoldResult> dataDims = getDims(rewriter, loc, data);
+    SmallVector<OpFoldResult> indexDims = getDims(rewriter, loc, indices);
+    SmallVector<OpFoldResult> dims(dataDims.begin(), dataDims.begin() + axis);
+    dims.append(indexDims);
+    dims.append(dataDims.begin() + axis + 1, dataDims.end());
+    Value init = createEmpty(rewriter, loc, resultType, dims);
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t j = 0; j < q; ++j)
+      indexExprs.push_back(getAffineDimExpr(axis + j, context));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, indexExprs, context),
+                                   rewriter.getMultiDimIdentityMap(rank)};
+    Value axisSize =
+        getValueOrCreateConstantIndexOp(rewriter, loc, dataDims[axis]);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{indices},
+        ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value index = toIndex(b, nloc, args[0]);
+          Value zeroIndex = arith::ConstantIndexOp::create(b, nloc, 0);
+          Value negative = arith::CmpIOp::create(
+              b, nloc, arith::CmpIPredicate::slt, index, zeroIndex);
+          index = arith::SelectOp::create(
+              b, nloc, negative, arith::AddIOp::create(b, nloc, index, axisSize),
+              index);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < axis; ++d)
+            coords.push_back(linalg::IndexOp::create(b, nloc, d));
+          coords.push_back(index);
+          for (int64_t d = axis + q; d < rank; ++d)
+            coords.push_back(linalg::IndexOp::create(b, nloc, d));
+          linalg::YieldOp::create(
+              b, nloc,
+              tensor::ExtractOp::create(b, nloc, data, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct ExpandToLinalg : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t rank = resultType.getRank();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t shapeLength = op.getShape().getType().getDimSize(0);
+    SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
+    SmallVector<OpFoldResult> dims;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i)) {
+        dims.push_back(rewriter.getIndexAttr(resultType.getDimSize(i)));
+        continue;
+      }
+      int64_t s = i - (rank - shapeLength);
+      int64_t j = i - (rank - inputType.getRank());
+      Value fromShape =
+          s >= 0 ? extractIndex(rewriter, loc, adaptor.getShape(), s) : Value();
+      if (!fromShape) {
+        dims.push_back(inputDims[j]);
+        continue;
+      }
+      if (j < 0) {
+        dims.push_back(fromShape);
+        continue;
+      }
+      // A target of 1 keeps the input's size.
+      Value inputDim =
+          getValueOrCreateConstantIndexOp(rewriter, loc, inputDims[j]);
+      Value isOne = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq, fromShape,
+          arith::ConstantIndexOp::create(rewriter, loc, 1));
+      dims.push_back(
+          arith::SelectOp::create(rewriter, loc, isOne, inputDim, fromShape)
+              .getResult());
+    }
+    Value result = buildElementwise(
+        rewriter, loc, resultType, ValueRange{input},
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+        ArrayRef<OpFoldResult>(dims));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct TileToLinalg : OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t rank = resultType.getRank();
+    SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
+    SmallVector<Value> inputSizes;
+    SmallVector<OpFoldResult> dims;
+    for (int64_t d = 0; d < rank; ++d) {
+      Value size = getValueOrCreateConstantIndexOp(rewriter, loc, inputDims[d]);
+      inputSizes.push_back(size);
+      Value repeat = extractIndex(rewriter, loc, adaptor.getRepeats(), d);
+      dims.push_back(arith::MulIOp::create(rewriter, loc, size, repeat)
+                         .getResult());
+    }
+    Value init = createEmpty(rewriter, loc, resultType, dims);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        iterators, [&](OpBuilder &b, Location nloc, ValueRange) {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(arith::RemUIOp::create(
+                b, nloc, linalg::IndexOp::create(b, nloc, d), inputSizes[d]));
+          linalg::YieldOp::create(
+              b, nloc,
+              tensor::ExtractOp::create(b, nloc, input, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct SplitToTensor : OpConversionPattern<SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    int64_t axis = op.getAxis();
+    int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+    int64_t pieces = op.getNumResults();
+    SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
+    AffineExpr s0, s1;
+    bindSymbols(rewriter.getContext(), s0, s1);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
+    SmallVector<Value> results;
+    for (int64_t i = 0; i < pieces; ++i) {
+      auto resultType = cast<RankedTensorType>(
+          getTypeConverter()->convertType(op.getResult(i).getType()));
+      OpFoldResult size =
+          op.getSplitSizes()
+              ? OpFoldResult(rewriter.getIndexAttr((*op.getSplitSizes())[i]))
+              : affine::makeComposedFoldedAffineApply(
+                    rewriter, loc, s0.floorDiv(pieces), {inputDims[axis]});
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[axis] = offset;
+      SmallVector<OpFoldResult> sizes = inputDims;
+      sizes[axis] = size;
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      Value piece = tensor::ExtractSliceOp::create(rewriter, loc, input,
+                                                   offsets, sizes, strides);
+      if (piece.getType() != resultType)
+        piece = tensor::CastOp::create(rewriter, loc, resultType, piece);
+      results.push_back(piece);
+      offset = affine::makeComposedFoldedAffineApply(rewriter, loc, s0 + s1,
+                                                     {offset, size});
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+} // namespace
+
+void xf::populateLayoutPatterns(const TypeConverter &converter,
+                                RewritePatternSet &patterns) {
+  patterns.add<TransposeToLinalg, ReshapeToTensor,
+               UnitDimsToReshape<SqueezeOp>, UnitDimsToReshape<UnsqueezeOp>,
+               ConcatToTensor, SliceToLinalg, GatherToLinalg, ExpandToLinalg,
+               TileToLinalg, SplitToTensor>(converter, patterns.getContext());
+}

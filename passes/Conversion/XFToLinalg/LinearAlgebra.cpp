@@ -1,0 +1,129 @@
+//===- LinearAlgebra.cpp - xf.matmul to linalg ----------------------------===//
+
+#include "passes/Conversion/XFToLinalg/Patterns.h"
+
+#include "dialects/xf/XFOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+namespace {
+/// Lowers numpy-style matmul to one `linalg.generic` over
+/// (batch..., m, n, k): batch dimensions broadcast through the indexing
+/// maps, and a 1-D operand simply has no m (or n) dimension.
+struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    bool hasM = lhsType.getRank() >= 2, hasN = rhsType.getRank() >= 2;
+    int64_t batchRank = resultType.getRank() - hasM - hasN;
+    // Loop dimensions: batch..., [m], [n], k.
+    int64_t numLoops = batchRank + hasM + hasN + 1;
+    AffineExpr m = getAffineDimExpr(batchRank, context);
+    AffineExpr n = getAffineDimExpr(batchRank + hasM, context);
+    AffineExpr k = getAffineDimExpr(numLoops - 1, context);
+    ArrayRef<int64_t> batchShape = resultType.getShape().take_front(batchRank);
+
+    auto operandMap = [&](RankedTensorType type, bool isLhs) {
+      int64_t rank = type.getRank();
+      int64_t ownBatch = std::max<int64_t>(rank - 2, 0);
+      SmallVector<AffineExpr> exprs;
+      for (int64_t j = 0; j < ownBatch; ++j) {
+        int64_t loop = j + (batchRank - ownBatch);
+        bool broadcasts = type.getDimSize(j) == 1 && batchShape[loop] != 1;
+        exprs.push_back(broadcasts ? getAffineConstantExpr(0, context)
+                                   : getAffineDimExpr(loop, context));
+      }
+      if (isLhs) {
+        if (rank >= 2)
+          exprs.push_back(m);
+        exprs.push_back(k);
+      } else {
+        exprs.push_back(k);
+        if (rank >= 2)
+          exprs.push_back(n);
+      }
+      return AffineMap::get(numLoops, 0, exprs, context);
+    };
+    SmallVector<AffineExpr> resultExprs;
+    for (int64_t i = 0; i < batchRank; ++i)
+      resultExprs.push_back(getAffineDimExpr(i, context));
+    if (hasM)
+      resultExprs.push_back(m);
+    if (hasN)
+      resultExprs.push_back(n);
+    SmallVector<AffineMap> maps = {
+        operandMap(lhsType, true), operandMap(rhsType, false),
+        AffineMap::get(numLoops, 0, resultExprs, context)};
+
+    // Result sizes: batch dims broadcast, m from lhs, n from rhs.
+    SmallVector<OpFoldResult> dims;
+    SmallVector<Value> batchOperands;
+    for (int64_t i = 0; i < batchRank; ++i) {
+      OpFoldResult dim = rewriter.getIndexAttr(1);
+      if (!resultType.isDynamicDim(i)) {
+        dim = rewriter.getIndexAttr(resultType.getDimSize(i));
+      } else {
+        for (Value operand : {lhs, rhs}) {
+          auto type = cast<RankedTensorType>(operand.getType());
+          int64_t j = i - (batchRank - (type.getRank() - 2));
+          if (type.getRank() < 3 || j < 0 || type.getDimSize(j) == 1)
+            continue;
+          dim = tensor::DimOp::create(rewriter, loc, operand, j).getResult();
+          break;
+        }
+      }
+      dims.push_back(dim);
+    }
+    if (hasM)
+      dims.push_back(
+          tensor::getMixedSize(rewriter, loc, lhs, lhsType.getRank() - 2));
+    if (hasN)
+      dims.push_back(
+          tensor::getMixedSize(rewriter, loc, rhs, rhsType.getRank() - 1));
+
+    Type elementType = resultType.getElementType();
+    Value init = createEmpty(rewriter, loc, resultType, dims);
+    Value zero = createScalarConstant(rewriter, loc, elementType, 0.0);
+    init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::parallel);
+    iterators.back() = utils::IteratorType::reduction;
+    bool isFloat = isa<FloatType>(elementType);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
+        ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value product, sum;
+          if (isFloat) {
+            product = arith::MulFOp::create(b, nloc, args[0], args[1]);
+            sum = arith::AddFOp::create(b, nloc, args[2], product);
+          } else {
+            product = arith::MulIOp::create(b, nloc, args[0], args[1]);
+            sum = arith::AddIOp::create(b, nloc, args[2], product);
+          }
+          linalg::YieldOp::create(b, nloc, sum);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+} // namespace
+
+void xf::populateLinearAlgebraPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns) {
+  patterns.add<MatMulToLinalg>(converter, patterns.getContext());
+}

@@ -1,0 +1,246 @@
+//===- Reduction.cpp - Reductions, softmax and layer norm to linalg -------===//
+
+#include "passes/Conversion/XFToLinalg/Patterns.h"
+
+#include "dialects/xf/XFOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::xf;
+
+namespace {
+enum class ReduceKind { Sum, Max, Min, Prod };
+} // namespace
+
+/// Reduces `input` over `axes` with `kind`; reduced axes are dropped, or
+/// kept with size 1 when `keepdims` is set.
+static Value buildReduction(OpBuilder &b, Location loc, Value input,
+                            ArrayRef<int64_t> axes, bool keepdims,
+                            ReduceKind kind, bool isUnsigned) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  Type elementType = type.getElementType();
+  bool isFloat = isa<FloatType>(elementType);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> dims;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<OpFoldResult> inputDims = getDims(b, loc, input);
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (reduced && !keepdims)
+      continue;
+    shape.push_back(reduced ? 1 : type.getDimSize(d));
+    dims.push_back(reduced ? b.getIndexAttr(1) : inputDims[d]);
+    outExprs.push_back(reduced ? getAffineConstantExpr(0, context)
+                               : getAffineDimExpr(d, context));
+  }
+  auto resultType = RankedTensorType::get(shape, elementType);
+  Value initValue;
+  if (isFloat) {
+    double inf = std::numeric_limits<double>::infinity();
+    double identity = kind == ReduceKind::Sum    ? 0.0
+                      : kind == ReduceKind::Prod ? 1.0
+                      : kind == ReduceKind::Max  ? -inf
+                                                 : inf;
+    initValue = createScalarConstant(b, loc, elementType, identity);
+  } else {
+    unsigned width = elementType.getIntOrFloatBitWidth();
+    APInt identity =
+        kind == ReduceKind::Sum    ? APInt(width, 0)
+        : kind == ReduceKind::Prod ? APInt(width, 1)
+        : kind == ReduceKind::Max  ? (isUnsigned ? APInt::getMinValue(width)
+                                                 : APInt::getSignedMinValue(width))
+                                   : (isUnsigned ? APInt::getMaxValue(width)
+                                                 : APInt::getSignedMaxValue(width));
+    initValue = arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(elementType, identity));
+  }
+  Value init = createEmpty(b, loc, resultType, dims);
+  init = linalg::FillOp::create(b, loc, initValue, init).getResult(0);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                 AffineMap::get(rank, 0, outExprs, context)};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, ValueRange{input}, ValueRange{init},
+      maps, iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = args[0], acc = args[1], result;
+        switch (kind) {
+        case ReduceKind::Sum:
+          result = isFloat ? Value(arith::AddFOp::create(nb, nloc, acc, x))
+                           : Value(arith::AddIOp::create(nb, nloc, acc, x));
+          break;
+        case ReduceKind::Prod:
+          result = isFloat ? Value(arith::MulFOp::create(nb, nloc, acc, x))
+                           : Value(arith::MulIOp::create(nb, nloc, acc, x));
+          break;
+        case ReduceKind::Max:
+          result = isFloat      ? Value(arith::MaximumFOp::create(nb, nloc, acc, x))
+                   : isUnsigned ? Value(arith::MaxUIOp::create(nb, nloc, acc, x))
+                                : Value(arith::MaxSIOp::create(nb, nloc, acc, x));
+          break;
+        case ReduceKind::Min:
+          result = isFloat      ? Value(arith::MinimumFOp::create(nb, nloc, acc, x))
+                   : isUnsigned ? Value(arith::MinUIOp::create(nb, nloc, acc, x))
+                                : Value(arith::MinSIOp::create(nb, nloc, acc, x));
+          break;
+        }
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+/// The number of elements of `input` along `axes`, as a scalar of
+/// `elementType`.
+static Value countAlong(OpBuilder &b, Location loc, Value input,
+                        ArrayRef<int64_t> axes, Type elementType) {
+  SmallVector<OpFoldResult> dims = getDims(b, loc, input);
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t axis : axes)
+    count = arith::MulIOp::create(
+        b, loc, count, getValueOrCreateConstantIndexOp(b, loc, dims[axis]));
+  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+  if (isa<FloatType>(elementType))
+    return arith::SIToFPOp::create(b, loc, elementType, asInt);
+  return arith::TruncIOp::create(b, loc, elementType, asInt);
+}
+
+namespace {
+template <typename OpTy, ReduceKind kind, bool isMean = false>
+struct ReduceToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    Value result = buildReduction(rewriter, loc, input, op.getAxes(),
+                                  op.getKeepdims(), kind,
+                                  isUnsignedElement(op.getInput().getType()));
+    if (isMean) {
+      Type elementType = getElementTypeOrSelf(result);
+      Value count = countAlong(rewriter, loc, input, op.getAxes(), elementType);
+      auto resultType = cast<RankedTensorType>(result.getType());
+      result = buildElementwise(
+          rewriter, loc, resultType, ValueRange{result},
+          [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+            if (isa<FloatType>(elementType))
+              return arith::DivFOp::create(b, nloc, args[0], count);
+            return arith::DivSIOp::create(b, nloc, args[0], count);
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// softmax(x) = exp(x - max(x)) / sum(exp(x - max(x))) along one axis.
+struct SoftmaxToLinalg : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t axis = op.getAxis();
+    Value max = buildReduction(rewriter, loc, x, {axis}, /*keepdims=*/true,
+                               ReduceKind::Max, false);
+    Value exp = buildElementwise(
+        rewriter, loc, type, ValueRange{x, max},
+        [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+          return math::ExpOp::create(
+              b, nloc, arith::SubFOp::create(b, nloc, args[0], args[1]));
+        });
+    Value sum = buildReduction(rewriter, loc, exp, {axis}, /*keepdims=*/true,
+                               ReduceKind::Sum, false);
+    Value result = buildElementwise(
+        rewriter, loc, type, ValueRange{exp, sum},
+        [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+          return arith::DivFOp::create(b, nloc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// y = (x - mean) / sqrt(var + eps) * scale + bias over the trailing axes.
+struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type elementType = type.getElementType();
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), type.getRank()));
+    Value count = countAlong(rewriter, loc, x, axes, elementType);
+    auto divideByCount = [&](Value sum) {
+      return buildElementwise(
+          rewriter, loc, cast<RankedTensorType>(sum.getType()),
+          ValueRange{sum}, [&](OpBuilder &b, Location nloc, ValueRange args) {
+            return Value(arith::DivFOp::create(b, nloc, args[0], count));
+          });
+    };
+    Value mean = divideByCount(buildReduction(
+        rewriter, loc, x, axes, /*keepdims=*/true, ReduceKind::Sum, false));
+    Value centered = buildElementwise(
+        rewriter, loc, type, ValueRange{x, mean},
+        [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+          return arith::SubFOp::create(b, nloc, args[0], args[1]);
+        });
+    Value squares = buildElementwise(
+        rewriter, loc, type, ValueRange{centered},
+        [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+          return arith::MulFOp::create(b, nloc, args[0], args[0]);
+        });
+    Value variance = divideByCount(buildReduction(
+        rewriter, loc, squares, axes, /*keepdims=*/true, ReduceKind::Sum,
+        false));
+    Value epsilon = createScalarConstant(
+        rewriter, loc, elementType, op.getEpsilon().convertToDouble());
+    SmallVector<Value> operands = {centered, variance, adaptor.getScale()};
+    if (adaptor.getBias())
+      operands.push_back(adaptor.getBias());
+    Value result = buildElementwise(
+        rewriter, loc, type, operands,
+        [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+          Value stddev = math::SqrtOp::create(
+              b, nloc, arith::AddFOp::create(b, nloc, args[1], epsilon));
+          Value normalized = arith::DivFOp::create(b, nloc, args[0], stddev);
+          Value scaled = arith::MulFOp::create(b, nloc, normalized, args[2]);
+          if (args.size() > 3)
+            return arith::AddFOp::create(b, nloc, scaled, args[3]);
+          return scaled;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+} // namespace
+
+void xf::populateReductionPatterns(const TypeConverter &converter,
+                                   RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ReduceToLinalg<ReduceSumOp, ReduceKind::Sum>,
+               ReduceToLinalg<ReduceMeanOp, ReduceKind::Sum, true>,
+               ReduceToLinalg<ReduceMaxOp, ReduceKind::Max>,
+               ReduceToLinalg<ReduceMinOp, ReduceKind::Min>,
+               ReduceToLinalg<ReduceProdOp, ReduceKind::Prod>,
+               SoftmaxToLinalg, LayerNormToLinalg>(converter, context);
+}

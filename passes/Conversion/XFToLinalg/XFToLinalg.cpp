@@ -1,0 +1,111 @@
+//===- XFToLinalg.cpp - The convert-xf-to-linalg pass ---------------------===//
+
+#include "dialects/xf/XFOps.h"
+#include "passes/Conversion/XFToLinalg/Patterns.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::xf {
+#define GEN_PASS_DEF_CONVERTXFTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace mlir::xf
+
+using namespace mlir;
+using namespace mlir::xf;
+
+/// Gives every function that reads weights a leading `memref<?xi8>`
+/// argument: the weights blob.
+static void addWeightsArgument(ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  bool hasWeights = module->hasAttr("xf.weights");
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    bool readsWeights = hasWeights;
+    func.walk([&](WeightOp) { readsWeights = true; });
+    if (!readsWeights)
+      continue;
+    auto type = MemRefType::get({ShapedType::kDynamic},
+                                IntegerType::get(context, 8));
+    (void)func.insertArgument(0, type, DictionaryAttr(), func.getLoc());
+  }
+}
+
+/// Function boundaries keep their types during the conversion; afterwards
+/// unsigned tensors become signless there too.
+static void makeSignaturesSignless(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    Block &entry = func.getBody().front();
+    for (BlockArgument arg : entry.getArguments()) {
+      Type signless = getSignlessType(arg.getType());
+      if (signless == arg.getType())
+        continue;
+      arg.setType(signless);
+      // The conversion bridged the old type with casts; drop them.
+      for (Operation *user : llvm::make_early_inc_range(arg.getUsers())) {
+        auto cast = dyn_cast<UnrealizedConversionCastOp>(user);
+        if (cast && cast.getNumOperands() == 1 &&
+            cast.getResult(0).getType() == signless) {
+          cast.getResult(0).replaceAllUsesWith(arg);
+          cast.erase();
+        }
+      }
+    }
+    func.walk([&](func::ReturnOp ret) {
+      for (OpOperand &operand : ret->getOpOperands()) {
+        auto cast = operand.get().getDefiningOp<UnrealizedConversionCastOp>();
+        if (cast && cast.getNumOperands() == 1 &&
+            cast.getOperand(0).getType() ==
+                getSignlessType(operand.get().getType()))
+          operand.set(cast.getOperand(0));
+      }
+    });
+    SmallVector<Type> results;
+    for (Type t : func.getResultTypes())
+      results.push_back(getSignlessType(t));
+    func.setType(FunctionType::get(module.getContext(),
+                                   entry.getArgumentTypes(), results));
+  }
+}
+
+namespace {
+struct ConvertXFToLinalgPass
+    : xf::impl::ConvertXFToLinalgBase<ConvertXFToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *context = &getContext();
+    addWeightsArgument(module);
+
+    XFToLinalgTypeConverter converter;
+    RewritePatternSet patterns(context);
+    populateElementwisePatterns(converter, patterns);
+    populateLinearAlgebraPatterns(converter, patterns);
+    populateReductionPatterns(converter, patterns);
+    populateLayoutPatterns(converter, patterns);
+    populateShapePatterns(converter, patterns);
+
+    ConversionTarget target(*context);
+    target.addIllegalDialect<XFDialect>();
+    target.addLegalDialect<affine::AffineDialect, arith::ArithDialect,
+                           bufferization::BufferizationDialect,
+                           func::FuncDialect, linalg::LinalgDialect,
+                           math::MathDialect, memref::MemRefDialect,
+                           tensor::TensorDialect>();
+    target.addLegalOp<UnrealizedConversionCastOp>();
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      return signalPassFailure();
+    makeSignaturesSignless(module);
+  }
+};
+} // namespace

@@ -1,0 +1,50 @@
+//===- Pipelines.cpp - The pass pipelines of xfc --------------------------===//
+
+#include "passes/Pipelines/Pipelines.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
+  if (optLevel == 0)
+    return;
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createXFInferShapes());
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createCSEPass());
+}
+
+std::string xf::getCPUCodegenPipeline() {
+  return "builtin.module("
+         // Weights leave the IR before anything is lowered.
+         "xf-externalize-weights,"
+         "convert-xf-to-linalg,"
+         "canonicalize,"
+         "linalg-fuse-elementwise-ops,"
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-deallocation-pipeline,"
+         "convert-bufferization-to-memref,"
+         "convert-linalg-to-loops,"
+         "lower-affine,"
+         "expand-strided-metadata,"
+         "convert-scf-to-cf,"
+         "convert-math-to-libm,"
+         "convert-to-llvm,"
+         "reconcile-unrealized-casts)";
+}
+
+LogicalResult xf::buildCPUCodegenPipeline(OpPassManager &pm) {
+  // `pm` is anchored on the module already: parse the elements only.
+  std::string pipeline = getCPUCodegenPipeline();
+  return parsePassPipeline(
+      StringRef(pipeline).drop_front(StringRef("builtin.module(").size())
+          .drop_back(),
+      pm);
+}

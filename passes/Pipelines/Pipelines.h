@@ -1,0 +1,24 @@
+//===- Pipelines.h - The pass pipelines of xfc ------------------*- C++ -*-===//
+
+#ifndef XF_PASSES_PIPELINES_PIPELINES_H
+#define XF_PASSES_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::xf {
+
+/// The graph optimizations of an optimization level (0 runs none) on xf IR.
+void buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel);
+
+/// The CPU code generation pipeline, from optimized xf IR to the LLVM
+/// dialect: weight externalization, convert-xf-to-linalg, bufferization,
+/// loops, and the conversions to LLVM. Returns its textual form, which
+/// `xf-opt --pass-pipeline=...` accepts too.
+std::string getCPUCodegenPipeline();
+
+/// Parses getCPUCodegenPipeline() into `pm`.
+LogicalResult buildCPUCodegenPipeline(OpPassManager &pm);
+
+} // namespace mlir::xf
+
+#endif // XF_PASSES_PIPELINES_PIPELINES_H

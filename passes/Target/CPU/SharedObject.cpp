@@ -1,0 +1,219 @@
+//===- SharedObject.cpp - LLVM dialect to a shared object -----------------===//
+
+#include "passes/Target/CPU/SharedObject.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include "lld/Common/Driver.h"
+
+#include <mutex>
+
+LLD_HAS_DRIVER(elf)
+
+using namespace mlir;
+using namespace mlir::xf;
+
+/// CPU features the runtime can check (with __builtin_cpu_supports), by
+/// their LLVM names.
+static constexpr const char *kCheckedFeatures[] = {
+    "sse4.2",   "avx",      "avx2",     "fma",      "f16c",
+    "avx512f",  "avx512bw", "avx512dq", "avx512vl", "avx512vnni",
+    "avxvnni",  "bmi2"};
+
+static void initializeLLVMTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+static std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const CPUTarget &target, std::string &error) {
+  initializeLLVMTargets();
+  llvm::Triple triple(target.triple);
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return nullptr;
+  return std::unique_ptr<llvm::TargetMachine>(llvmTarget->createTargetMachine(
+      triple, target.cpu, target.features, llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+}
+
+FailureOr<CPUTarget> xf::resolveCPUTarget(StringRef cpu, StringRef features,
+                                          std::string &error) {
+  initializeLLVMTargets();
+  CPUTarget target;
+  target.triple = llvm::sys::getProcessTriple();
+  llvm::StringMap<bool> enabled;
+  if (cpu.empty() || cpu == "host") {
+    target.cpu = llvm::sys::getHostCPUName().str();
+    enabled = llvm::sys::getHostCPUFeatures();
+  } else {
+    target.cpu = cpu.str();
+  }
+  std::string featureString;
+  for (const auto &entry : enabled)
+    featureString += (entry.second ? "+" : "-") + entry.getKey().str() + ",";
+  featureString += features.str();
+  target.features = featureString;
+
+  auto machine = createTargetMachine(target, error);
+  if (!machine)
+    return failure();
+  const llvm::MCSubtargetInfo *info = machine->getMCSubtargetInfo();
+  if (!info->isCPUStringValid(target.cpu)) {
+    error = "unknown CPU '" + target.cpu + "' for " + target.triple;
+    return failure();
+  }
+  for (const char *feature : kCheckedFeatures)
+    if (info->checkFeatures(std::string("+") + feature))
+      target.requiredFeatures.push_back(feature);
+  return target;
+}
+
+/// Adds `void xf_entry(void **args)`, which calls the C interface of the
+/// entry function with `args[i]` as its i-th argument. The runtime can then
+/// call any signature through one function type.
+static LogicalResult addPackedEntry(llvm::Module &module, StringRef entry,
+                                    std::string &error) {
+  llvm::Function *callee =
+      module.getFunction(("_mlir_ciface_" + entry).str());
+  if (!callee) {
+    error = "the module has no C interface for '" + entry.str() + "'";
+    return failure();
+  }
+  llvm::LLVMContext &context = module.getContext();
+  auto *ptrType = llvm::PointerType::get(context, 0);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(context),
+                                       {ptrType}, /*isVarArg=*/false);
+  auto *packed = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                                        "xf_entry", module);
+  llvm::IRBuilder<> builder(llvm::BasicBlock::Create(context, "entry", packed));
+  SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < callee->arg_size(); ++i) {
+    llvm::Value *slot = builder.CreateConstGEP1_64(ptrType, packed->getArg(0), i);
+    args.push_back(builder.CreateLoad(ptrType, slot));
+  }
+  builder.CreateCall(callee, args);
+  builder.CreateRetVoid();
+  return success();
+}
+
+static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(&machine);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(module, mam);
+}
+
+/// Links one object into a shared object with lld, in process.
+static FailureOr<std::string> linkSharedObject(StringRef object,
+                                               std::string &error) {
+  SmallString<128> objectPath, sharedPath;
+  if (llvm::sys::fs::createTemporaryFile("xfc", "o", objectPath) ||
+      llvm::sys::fs::createTemporaryFile("xfc", "so", sharedPath)) {
+    error = "cannot create temporary files for linking";
+    return failure();
+  }
+  llvm::scope_exit cleanup([&] {
+    llvm::sys::fs::remove(objectPath);
+    llvm::sys::fs::remove(sharedPath);
+  });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objectPath, ec);
+    if (ec) {
+      error = "cannot write " + objectPath.str().str() + ": " + ec.message();
+      return failure();
+    }
+    os << object;
+  }
+  std::string messages;
+  llvm::raw_string_ostream out(messages), err(messages);
+  const char *args[] = {"ld.lld",          "-shared", "--hash-style=gnu",
+                        "-z",              "noexecstack",
+                        "-o",              sharedPath.c_str(),
+                        objectPath.c_str()};
+  // lld keeps global state: one link at a time.
+  static std::mutex lldMutex;
+  std::lock_guard<std::mutex> lock(lldMutex);
+  lld::Result result =
+      lld::lldMain(args, out, err, {{lld::Gnu, &lld::elf::link}});
+  if (result.retCode != 0) {
+    error = "linking failed: " + messages;
+    return failure();
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(sharedPath, /*IsText=*/false);
+  if (!buffer) {
+    error = "cannot read the linked shared object: " +
+            buffer.getError().message();
+    return failure();
+  }
+  return (*buffer)->getBuffer().str();
+}
+
+FailureOr<std::string> xf::compileToSharedObject(ModuleOp module,
+                                                 StringRef entry,
+                                                 const CPUTarget &target,
+                                                 std::string &error) {
+  auto machine = createTargetMachine(target, error);
+  if (!machine)
+    return failure();
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context, "xf_model");
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return failure();
+  }
+  llvmModule->setTargetTriple(llvm::Triple(target.triple));
+  llvmModule->setDataLayout(machine->createDataLayout());
+  if (failed(addPackedEntry(*llvmModule, entry, error)))
+    return failure();
+  std::string verifierMessages;
+  llvm::raw_string_ostream verifierStream(verifierMessages);
+  if (llvm::verifyModule(*llvmModule, &verifierStream)) {
+    error = "invalid LLVM IR: " + verifierMessages;
+    return failure();
+  }
+  optimize(*llvmModule, *machine);
+
+  SmallString<0> object;
+  {
+    llvm::raw_svector_ostream os(object);
+    llvm::legacy::PassManager pm;
+    if (machine->addPassesToEmitFile(pm, os, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile)) {
+      error = "the target cannot emit object files";
+      return failure();
+    }
+    pm.run(*llvmModule);
+  }
+  return linkSharedObject(object, error);
+}
