@@ -257,6 +257,16 @@ std::unique_ptr<Model> Model::load(const std::string &path,
   impl.weights = base + header.weightsOffset;
   impl.weightsSize = *weightsSize;
 
+  // Generated code calls functions the runtime defines (memrefCopy); make
+  // them visible to it even when the runtime itself was loaded locally (as
+  // Python's ctypes does).
+  {
+    Dl_info self;
+    if (dladdr(reinterpret_cast<void *>(&cpuSupports), &self) &&
+        self.dli_fname)
+      dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  }
+
   // The code is loaded from memory: an anonymous file, not a temporary path.
   impl.codeFd = memfd_create("xfm-code", MFD_CLOEXEC);
   if (impl.codeFd < 0)

@@ -17,7 +17,7 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.xf_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["xf-opt", "xf-translate", "xfc", "FileCheck", "not", "count", "split-file"], tool_dirs
+    ["xf-opt", "xf-translate", "xfc", "xf-run", "FileCheck", "not", "count", "split-file"], tool_dirs
 )
 
 config.substitutions.append(("%xf_python", config.xf_test_python))
@@ -28,6 +28,14 @@ config.substitutions.append(
     ("%export_minilm", os.path.join(config.xf_src_root, "scripts", "fixtures", "export_minilm.py"))
 )
 config.substitutions.append(("%xf_src_root", config.xf_src_root))
+# Python helpers of the end-to-end tests (the runtime's ctypes binding).
+config.substitutions.append(
+    ("%compare_with_ort",
+     "env PYTHONPATH=" + os.path.join(config.xf_src_root, "scripts", "python")
+     + " XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
+     + " " + config.xf_test_python + " "
+     + os.path.join(config.xf_src_root, "scripts", "python", "compare_with_ort.py"))
+)
 # ONNX text tests hold several models separated by '# -----' lines. The
 # marker cannot be spelled in a RUN line: the splitter matches it anywhere in
 # the file, so it would cut the RUN line itself.

@@ -184,6 +184,8 @@ private:
   LogicalResult checkSupported();
   LogicalResult sortNodes(SmallVectorImpl<onnx::NodeProto *> &order);
   FailureOr<RankedTensorType> getInputType(const onnx::ValueInfoProto &info);
+  ArrayAttr getDimNames(const onnx::ValueInfoProto &info,
+                        RankedTensorType type);
   FailureOr<Value> lookup(const std::string &name, onnx::NodeProto *user);
   void nameNodes();
   LogicalResult importNode(onnx::NodeProto &node);
@@ -360,6 +362,25 @@ GraphImporter::getInputType(const onnx::ValueInfoProto &info) {
   return RankedTensorType::get(shape, elementType);
 }
 
+ArrayAttr GraphImporter::getDimNames(const onnx::ValueInfoProto &info,
+                                     RankedTensorType type) {
+  // The runtime checks that inputs agree on the sizes of dimensions that
+  // share a name (batch, sequence), so dynamic dimensions keep theirs.
+  if (!info.type().tensor_type().has_shape())
+    return {};
+  const auto &dims = info.type().tensor_type().shape().dim();
+  SmallVector<Attribute> names;
+  bool any = false;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    std::string name;
+    if (type.isDynamicDim(d) && d < dims.size() && dims[d].has_dim_param())
+      name = dims[d].dim_param();
+    any |= !name.empty();
+    names.push_back(StringAttr::get(context, name));
+  }
+  return any ? ArrayAttr::get(context, names) : ArrayAttr();
+}
+
 FailureOr<Value> GraphImporter::lookup(const std::string &name,
                                        onnx::NodeProto *user) {
   auto it = values.find(name);
@@ -501,6 +522,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   // Graph inputs that are also initializers (IR version < 4) are constants.
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<ArrayAttr> argDimNames;
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (initializers.count(input.name()))
       continue;
@@ -509,6 +531,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return {};
     argTypes.push_back(*type);
     argNames.push_back(input.name());
+    argDimNames.push_back(getDimNames(input, *type));
   }
   for (const auto &entry : options.inputShapes) {
     if (!llvm::is_contained(argNames, entry.getKey().str())) {
@@ -529,6 +552,13 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (auto [i, name] : llvm::enumerate(argNames)) {
     values[name] = body->getArgument(i);
     func.setArgAttr(i, "xf.name", StringAttr::get(context, name));
+  }
+  // One list per argument, on the function so that signatures stay short.
+  if (llvm::any_of(argDimNames, [](ArrayAttr a) { return bool(a); })) {
+    SmallVector<Attribute> all;
+    for (ArrayAttr names : argDimNames)
+      all.push_back(names ? names : ArrayAttr::get(context, {}));
+    func->setAttr("xf.input_dim_names", ArrayAttr::get(context, all));
   }
   // Initializers become constants where first used, so the function reads
   // top to bottom in the graph's (sorted) order.

@@ -34,7 +34,7 @@ static std::string getDTypeName(Type elementType) {
 }
 
 static FailureOr<TensorSignature> describe(Type type, DictionaryAttr attrs,
-                                           StringRef what,
+                                           ArrayAttr dimNames, StringRef what,
                                            std::string &error) {
   auto tensorType = dyn_cast<RankedTensorType>(type);
   TensorSignature signature;
@@ -52,7 +52,6 @@ static FailureOr<TensorSignature> describe(Type type, DictionaryAttr attrs,
     error = what.str() + " has an element type the runtime cannot pass";
     return failure();
   }
-  ArrayAttr dimNames = attrs ? attrs.getAs<ArrayAttr>("xf.dim_names") : nullptr;
   for (auto [i, dim] : llvm::enumerate(tensorType.getShape())) {
     signature.shape.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
     std::string dimName;
@@ -96,8 +95,12 @@ static std::optional<std::pair<int64_t, int64_t>> getIndexRange(Value input) {
 FailureOr<ModelSignature> mlir::xf::getModelSignature(func::FuncOp func,
                                                 std::string &error) {
   ModelSignature signature;
+  auto allDimNames = func->getAttrOfType<ArrayAttr>("xf.input_dim_names");
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-    auto input = describe(type, func.getArgAttrDict(i),
+    ArrayAttr dimNames;
+    if (allDimNames && i < allDimNames.size())
+      dimNames = dyn_cast<ArrayAttr>(allDimNames[i]);
+    auto input = describe(type, func.getArgAttrDict(i), dimNames,
                           "input " + std::to_string(i), error);
     if (failed(input))
       return failure();
@@ -106,7 +109,7 @@ FailureOr<ModelSignature> mlir::xf::getModelSignature(func::FuncOp func,
     signature.inputs.push_back(std::move(*input));
   }
   for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
-    auto output = describe(type, func.getResultAttrDict(i),
+    auto output = describe(type, func.getResultAttrDict(i), ArrayAttr(),
                            "output " + std::to_string(i), error);
     if (failed(output))
       return failure();
