@@ -8,7 +8,7 @@ from lit.llvm import llvm_config
 config.name = "XF"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "ApiTest.cpp"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.xf_obj_root, "test")
 
@@ -17,7 +17,7 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.xf_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["xf-opt", "xf-translate", "xfc", "xf-run", "FileCheck", "not", "count", "split-file"], tool_dirs
+    ["xf-opt", "xf-translate", "xfc", "xf-run", "xf-runtime-api-test", "FileCheck", "not", "count", "split-file"], tool_dirs
 )
 
 config.substitutions.append(("%xf_python", config.xf_test_python))
