@@ -24,10 +24,11 @@ struct ExternalizeWeightsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
-    if (alignment <= 0 || !llvm::isPowerOf2_64(alignment)) {
+    int64_t align = alignment;
+    if (align <= 0 || !llvm::isPowerOf2_64(align)) {
       module.emitError("xf-externalize-weights: alignment must be a power of "
                        "two, got ")
-          << alignment;
+          << align;
       return signalPassFailure();
     }
     int64_t size = 0;
@@ -53,7 +54,7 @@ struct ExternalizeWeightsPass
       }
       auto [it, inserted] = placed.try_emplace(value);
       if (inserted) {
-        int64_t offset = llvm::alignTo(size, alignment);
+        int64_t offset = llvm::alignTo(size, align);
         size = offset + static_cast<int64_t>(blob->getData().size());
         StringAttr name =
             StringAttr::get(context, value.getRawHandle().getKey());

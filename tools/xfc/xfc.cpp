@@ -202,6 +202,7 @@ int main(int argc, char **argv) {
   // The signature is in the manifest now; LLVM has no use for xf's names.
   func.removeArgAttrsAttr();
   func.removeResAttrsAttr();
+  func->removeAttr("xf.input_dim_names");
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
 
   PassManager codegenPm(&context);

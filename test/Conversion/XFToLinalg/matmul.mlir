@@ -1,0 +1,54 @@
+// RUN: xf-opt %s --split-input-file --convert-xf-to-linalg | FileCheck %s
+
+// Batch dimensions of the left operand broadcast against a plain weight
+// matrix; k is the only reduction.
+// CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d4, d3)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @batched_times_matrix
+func.func @batched_times_matrix(%a: tensor<2x?x16x8xf32>, %b: tensor<8x4xf32>) -> tensor<2x?x16x4xf32> {
+  // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<2x?x16x4xf32>)
+  // CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+  // CHECK-SAME: outs(%[[INIT]] : tensor<2x?x16x4xf32>)
+  // CHECK: arith.mulf
+  // CHECK: arith.addf
+  %0 = xf.matmul %a, %b : (tensor<2x?x16x8xf32>, tensor<8x4xf32>) -> tensor<2x?x16x4xf32>
+  return %0 : tensor<2x?x16x4xf32>
+}
+
+// -----
+
+// A 1-D left operand has no m dimension.
+// CHECK-DAG: #[[VEC:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[MAT:.*]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG: #[[RES:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @vector_times_matrix
+func.func @vector_times_matrix(%a: tensor<8xf32>, %b: tensor<8x4xf32>) -> tensor<4xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[VEC]], #[[MAT]], #[[RES]]], iterator_types = ["parallel", "reduction"]}
+  %0 = xf.matmul %a, %b : (tensor<8xf32>, tensor<8x4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Attention's batched product: both operands have the batch dimensions.
+// CHECK-LABEL: func.func @attention_scores
+func.func @attention_scores(%q: tensor<?x12x?x32xf32>, %k: tensor<?x12x32x?xf32>) -> tensor<?x12x?x?xf32> {
+  // CHECK: tensor.dim
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<?x12x?x32xf32>, tensor<?x12x32x?xf32>)
+  %0 = xf.matmul %q, %k : (tensor<?x12x?x32xf32>, tensor<?x12x32x?xf32>) -> tensor<?x12x?x?xf32>
+  return %0 : tensor<?x12x?x?xf32>
+}
+
+// -----
+
+// Integer products accumulate with integer arithmetic.
+// CHECK-LABEL: func.func @integer_matmul
+func.func @integer_matmul(%a: tensor<2x3xi32>, %b: tensor<3x2xi32>) -> tensor<2x2xi32> {
+  // CHECK: arith.muli
+  // CHECK: arith.addi
+  %0 = xf.matmul %a, %b : (tensor<2x3xi32>, tensor<3x2xi32>) -> tensor<2x2xi32>
+  return %0 : tensor<2x2xi32>
+}
