@@ -1,7 +1,7 @@
 //===- xf-run.cpp - Run a compiled model on .npy inputs -------------------===//
 //
 // xf-run MODEL.xfm --input NAME=FILE.npy ... [--output-dir DIR] [--threads N]
-//                  [--info]
+//                  [--iterations N] [--info]
 //
 // Prints each output's name, dtype, shape and a short summary; with
 // --output-dir, also writes NAME.npy per output. Every failure (missing or
@@ -25,7 +25,7 @@ using namespace xf::runtime;
 static int usage() {
   std::fprintf(stderr,
                "usage: xf-run MODEL.xfm --input NAME=FILE.npy ... "
-               "[--output-dir DIR] [--threads N] [--info]\n");
+               "[--output-dir DIR] [--threads N] [--iterations N] [--info]\n");
   return 2;
 }
 
@@ -91,7 +91,7 @@ int main(int argc, char **argv) {
     return usage();
   std::string modelPath, outputDir;
   std::map<std::string, std::string> inputFiles;
-  int threads = 1;
+  int threads = 1, iterations = 1;
   bool info = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -114,6 +114,11 @@ int main(int argc, char **argv) {
       if (!n || std::atoi(n) < 1)
         return fail("--threads expects a positive integer");
       threads = std::atoi(n);
+    } else if (arg == "--iterations") {
+      const char *n = value();
+      if (!n || std::atoi(n) < 1)
+        return fail("--iterations expects a positive integer");
+      iterations = std::atoi(n);
     } else if (arg == "--info") {
       info = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -164,12 +169,17 @@ int main(int argc, char **argv) {
   }
 
   std::vector<Tensor> outputs;
-  auto start = std::chrono::steady_clock::now();
-  if (!model->run(inputs, outputs, error))
-    return fail(error);
-  double ms = std::chrono::duration<double, std::milli>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
+  double totalMs = 0, minMs = 0;
+  for (int i = 0; i < iterations; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (!model->run(inputs, outputs, error))
+      return fail(error);
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+    totalMs += ms;
+    minMs = i == 0 ? ms : std::min(minMs, ms);
+  }
   if (!outputDir.empty())
     mkdir(outputDir.c_str(), 0755);
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -182,6 +192,10 @@ int main(int argc, char **argv) {
         !writeNpy(outputDir + "/" + spec.name + ".npy", outputs[i], error))
       return fail(error);
   }
-  std::printf("ran in %.3f ms\n", ms);
+  if (iterations == 1)
+    std::printf("ran in %.3f ms\n", totalMs);
+  else
+    std::printf("%d runs: %.3f ms per inference on average, %.3f ms at best\n",
+                iterations, totalMs / iterations, minMs);
   return 0;
 }
