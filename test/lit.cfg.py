@@ -36,6 +36,15 @@ config.substitutions.append(
      + " " + config.xf_test_python + " "
      + os.path.join(config.xf_src_root, "scripts", "python", "compare_with_ort.py"))
 )
+# The ONNX backend node tests of the onnx wheel, compiled by this build's xfc
+# and run by its runtime.
+config.substitutions.append(
+    ("%run_node_tests",
+     "env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
+     + " " + config.xf_test_python + " "
+     + os.path.join(config.xf_src_root, "scripts", "python", "run_node_tests.py")
+     + " --xfc " + os.path.join(config.xf_tools_dir, "xfc"))
+)
 # ONNX text tests hold several models separated by '# -----' lines. The
 # marker cannot be spelled in a RUN line: the splitter matches it anywhere in
 # the file, so it would cut the RUN line itself.

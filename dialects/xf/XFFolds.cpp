@@ -705,8 +705,9 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     int64_t start = starts->ints[i], step = steps->ints[i];
     if (start < 0)
       start += dim;
+    // As SliceOp::inferReturnTypes clamps.
     start = step > 0 ? std::clamp<int64_t>(start, 0, dim)
-                     : std::clamp<int64_t>(start, -1, dim - 1);
+                     : std::min<int64_t>(std::max<int64_t>(start, 0), dim - 1);
     begin[axis] = start;
     stride[axis] = step;
   }

@@ -484,16 +484,17 @@ LogicalResult SliceOp::inferReturnTypes(
       shape[*axis] = kDynamic;
       continue;
     }
-    // ONNX clamping: starts/ends in [0, dim] for positive steps and
-    // [-1, dim - 1] for negative ones, after adding dim to negative values.
-    auto clamp = [&](int64_t v) {
+    // ONNX clamping, after adding dim to negative values: starts and ends
+    // in [0, dim] for positive steps; for negative ones, starts in
+    // [0, dim - 1] and ends in [-1, dim - 1].
+    auto clamp = [&](int64_t v, int64_t negativeStepLow) {
       if (v < 0)
         v += dim;
       return step > 0 ? std::clamp<int64_t>(v, 0, dim)
-                      : std::clamp<int64_t>(v, -1, dim - 1);
+                      : std::min(std::max(v, negativeStepLow), dim - 1);
     };
-    start = clamp(start);
-    end = clamp(end);
+    start = clamp(start, 0);
+    end = clamp(end, -1);
     int64_t count = step > 0 ? (end - start + step - 1) / step
                              : (start - end - step - 1) / -step;
     shape[*axis] = std::max<int64_t>(count, 0);

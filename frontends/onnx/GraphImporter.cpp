@@ -14,8 +14,26 @@ using namespace mlir;
 using namespace mlir::xf;
 
 /// The opsets of the default ONNX domain that the importer handles.
-static constexpr int64_t kMinOpset = 9;
-static constexpr int64_t kMaxOpset = 21;
+///
+/// Opsets 7 and 8 differ from 9 for the operators of the importer's table
+/// only in types (Cast, Constant, Flatten, Gemm, Greater, Less, MatMul) and
+/// in Max, Min, Mean and Sum, which broadcast from opset 8 and require equal
+/// shapes before: importing them as broadcasting ops is right for opset 7
+/// models too. Opset 6 and older have the legacy `broadcast` attribute of
+/// the binary ops, which the importer does not read.
+///
+/// Opsets 22 to 24 were checked (onnx 1.19, onnx.defs schemas and docs) for
+/// the operators of the importer's table; every change to them is about
+/// types xfc does not have:
+///   22: Dropout (bfloat16 and float8 types);
+///   23: Identity, Cast, CastLike, Flatten, Transpose, Reshape, Unsqueeze,
+///       Squeeze, Shape, Size, ConstantOfShape, Constant (float4e2m1);
+///   24: the same operators (float8e8m0); Cast and CastLike also gain
+///       `round_mode` and a new saturation table, which apply only to float8
+///       types, which xfc rejects.
+/// When raising kMaxOpset, check the operators of the table again.
+static constexpr int64_t kMinOpset = 7;
+static constexpr int64_t kMaxOpset = 24;
 
 //===----------------------------------------------------------------------===//
 // NodeImporter
@@ -90,7 +108,9 @@ FailureOr<SmallVector<int64_t>> NodeImporter::getConstantInts(Value value,
                                                               StringRef what) {
   auto known = getKnownIntValues(value);
   if (!known || llvm::any_of(*known, ShapedType::isDynamic)) {
-    emitError() << what << " must be a constant";
+    emitError() << what
+                << " must be a constant (values computed at run time are not "
+                   "supported)";
     return failure();
   }
   return *known;
@@ -215,7 +235,8 @@ LogicalResult GraphImporter::readOpset() {
     }
   }
   if (!found) {
-    emitError() << "the model imports no opset of the default ONNX domain";
+    emitError() << "the model imports no opset of the default ONNX domain "
+                   "(models of other domains only are not supported)";
     return failure();
   }
   if (opset < kMinOpset || opset > kMaxOpset) {
@@ -312,7 +333,9 @@ FailureOr<RankedTensorType>
 GraphImporter::getInputType(const onnx::ValueInfoProto &info) {
   const std::string &name = info.name();
   if (!info.type().has_tensor_type()) {
-    emitError() << "graph input '" << name << "' is not a tensor";
+    emitError() << "graph input '" << name
+                << "' is not a tensor (sequence, map and optional inputs are "
+                   "not supported)";
     return failure();
   }
   const onnx::TypeProto_Tensor &tensorType = info.type().tensor_type();

@@ -204,15 +204,14 @@ static LogicalResult importSoftmax(NodeImporter &n) {
   return success();
 }
 
+/// LayerNormalization computes in its `stash_type`, float32 by default (the
+/// only one the importer supports): other inputs are cast to it and the
+/// result back. Mean and InvStdDev, its optional outputs, are float32 too;
+/// when they are used, reductions compute them beside the xf.layer_norm.
 static LogicalResult importLayerNormalization(NodeImporter &n) {
   auto x = n.requiredInput(0), scale = n.requiredInput(1);
   if (failed(x) || failed(scale))
     return failure();
-  if (n.hasOutput(1) || n.hasOutput(2)) {
-    n.emitError() << "the Mean and InvStdDev outputs (training) are not "
-                     "supported";
-    return failure();
-  }
   int64_t rank = rankOf(*x);
   auto axis = normalizeAxis(n.getInt("axis", -1), rank);
   if (failed(axis)) {
@@ -220,9 +219,59 @@ static LogicalResult importLayerNormalization(NodeImporter &n) {
                   << " is out of range for rank " << rank;
     return failure();
   }
-  auto result = n.create<LayerNormOp>(
-      *x, *scale, n.input(2), n.getBuilder().getI64IntegerAttr(*axis),
-      n.getBuilder().getF32FloatAttr(n.getFloat("epsilon", 1e-5f)));
+  int64_t stashType = n.getInt("stash_type", onnx::TensorProto_DataType_FLOAT);
+  if (stashType != onnx::TensorProto_DataType_FLOAT) {
+    n.emitError() << "stash_type " << getOnnxDataTypeName(stashType)
+                  << " is not supported (only FLOAT)";
+    return failure();
+  }
+  Type f32 = n.getBuilder().getF32Type();
+  auto toF32 = [&](Value v) -> FailureOr<Value> {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getElementType() == f32)
+      return v;
+    return n.create<CastOp>(type.clone(f32), v);
+  };
+  auto input = toF32(*x), gamma = toF32(*scale);
+  FailureOr<Value> beta = Value();
+  if (Value bias = n.input(2))
+    beta = toF32(bias);
+  if (failed(input) || failed(gamma) || failed(beta))
+    return failure();
+  float epsilon = n.getFloat("epsilon", 1e-5f);
+  FailureOr<Value> result = n.create<LayerNormOp>(
+      *input, *gamma, *beta, n.getBuilder().getI64IntegerAttr(*axis),
+      n.getBuilder().getF32FloatAttr(epsilon));
+  if (failed(result))
+    return failure();
+  if (n.hasOutput(1) || n.hasOutput(2)) {
+    auto axes = llvm::to_vector(llvm::seq<int64_t>(*axis, rank));
+    auto mean = n.create<ReduceMeanOp>(*input, axes, true);
+    if (failed(mean))
+      return failure();
+    auto centered = n.create<SubOp>(*input, *mean);
+    if (failed(centered))
+      return failure();
+    auto square = n.create<MulOp>(*centered, *centered);
+    if (failed(square))
+      return failure();
+    auto variance = n.create<ReduceMeanOp>(*square, axes, true);
+    if (failed(variance))
+      return failure();
+    auto shifted = n.create<AddOp>(*variance, n.scalar(f32, epsilon));
+    if (failed(shifted))
+      return failure();
+    auto stdDev = n.create<SqrtOp>(*shifted);
+    if (failed(stdDev))
+      return failure();
+    auto invStdDev = n.create<ReciprocalOp>(*stdDev);
+    if (failed(invStdDev))
+      return failure();
+    n.setResult(1, *mean);
+    n.setResult(2, *invStdDev);
+  }
+  if (getElementTypeOrSelf(*x) != f32)
+    result = n.create<CastOp>(x->getType(), *result);
   if (failed(result))
     return failure();
   n.setResult(0, *result);

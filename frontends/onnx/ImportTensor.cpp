@@ -189,6 +189,10 @@ static LogicalResult importSlice(NodeImporter &n) {
     return failure();
   }
   int64_t count = typeOf(starts).getDimSize(0);
+  // Starts, ends and steps may be computed at run time, the axes may not:
+  // they decide which dimensions of the result are known.
+  if (axes && failed(n.getConstantInts(axes, "axes")))
+    return failure();
   auto startsI64 = getI64Operand(n, starts, {});
   auto endsI64 = getI64Operand(n, ends, {});
   auto axesI64 = getI64Operand(

@@ -9,6 +9,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cstring>
+#include <iterator>
 
 using namespace mlir;
 using namespace mlir::xf;
@@ -62,6 +63,13 @@ std::string xf::getOnnxDataTypeName(int32_t dataType) {
   if (onnx::TensorProto_DataType_IsValid(dataType))
     return onnx::TensorProto_DataType_Name(
         static_cast<onnx::TensorProto_DataType>(dataType));
+  // Types newer than the onnx.proto xfc may be built with (onnx 1.12 stops
+  // at 16).
+  static constexpr const char *kNewer[] = {
+      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
+      "UINT4",        "INT4",           "FLOAT4E2M1", "FLOAT8E8M0"};
+  if (dataType >= 17 && dataType < 17 + static_cast<int32_t>(std::size(kNewer)))
+    return kNewer[dataType - 17];
   return std::to_string(dataType);
 }
 

@@ -36,6 +36,11 @@ std::string xf::getCPUCodegenPipeline() {
          "lower-affine,"
          "convert-scf-to-cf,"
          "convert-math-to-libm,"
+         // bfloat16 arithmetic in f32, and bfloat16 <-> f32 conversions as
+         // integer code: LLVM would call __truncsfbf2, which neither the
+         // artifact nor every libgcc has.
+         "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
+         "arith-expand{include-bf16=true},"
          "convert-to-llvm,"
          "reconcile-unrealized-casts)";
 }

@@ -9,8 +9,13 @@ import os
 
 import numpy as np
 
+try:  # numpy has no bfloat16; ml_dtypes (a dependency of onnx) does.
+    from ml_dtypes import bfloat16 as _bfloat16
+except ImportError:
+    _bfloat16 = None
+
 _DTYPES = [
-    np.float32, np.float64, np.float16, None,  # bfloat16 has no numpy dtype
+    np.float32, np.float64, np.float16, _bfloat16,
     np.int8, np.int16, np.int32, np.int64,
     np.uint8, np.uint16, np.uint32, np.uint64, np.bool_,
 ]
@@ -88,7 +93,10 @@ class Model:
         for name, dtype, _ in self.inputs:
             if name not in feeds:
                 raise XfError(f"missing input '{name}'")
-            array = np.ascontiguousarray(feeds[name])
+            # Not np.ascontiguousarray, which makes a 0-d array 1-d.
+            array = np.asarray(feeds[name])
+            if not array.flags.c_contiguous:
+                array = array.copy(order="C")
             arrays.append(array)
             shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
             keep.append(shape)

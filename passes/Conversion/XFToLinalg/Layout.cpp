@@ -172,6 +172,10 @@ struct ConcatToTensor : OpConversionPattern<ConcatOp> {
     Value result = createEmpty(rewriter, loc, resultType, dims);
     int64_t rank = resultType.getRank();
     for (auto [input, offset] : llvm::zip(inputs, offsets)) {
+      // An empty piece adds nothing; its offset may be the size of the
+      // result, which tensor.insert_slice's verifier rejects.
+      if (cast<RankedTensorType>(input.getType()).getDimSize(axis) == 0)
+        continue;
       SmallVector<OpFoldResult> inputOffsets(rank, rewriter.getIndexAttr(0));
       inputOffsets[axis] = offset;
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
@@ -220,23 +224,28 @@ struct SliceToLinalg : OpConversionPattern<SliceOp> {
       Value step = extract(adaptor.getSteps());
       Value positive = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::sgt, step, zero);
-      auto normalize = [&](Value v) {
+      auto normalize = [&](Value v, bool isStart) {
         Value negative = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::slt, v, zero);
         v = arith::SelectOp::create(
             rewriter, loc, negative,
             arith::AddIOp::create(rewriter, loc, v, dim), v);
-        // [0, dim] for positive steps, [-1, dim - 1] for negative ones.
-        Value lo = arith::SelectOp::create(rewriter, loc, positive, zero,
-                                           minusOne);
+        // [0, dim] for positive steps; for negative ones, [0, dim - 1] for
+        // starts and [-1, dim - 1] for ends, as the ONNX spec (and
+        // onnxruntime) clamp: starts=-10, ends=INT64_MIN, steps=-1 on 5
+        // elements takes element 0 (numpy's slicing would take none).
+        Value lo = isStart ? zero
+                           : arith::SelectOp::create(rewriter, loc, positive,
+                                                     zero, minusOne)
+                                 .getResult();
         Value hi = arith::SelectOp::create(
             rewriter, loc, positive, dim,
             arith::SubIOp::create(rewriter, loc, dim, one));
         return arith::MinSIOp::create(
             rewriter, loc, arith::MaxSIOp::create(rewriter, loc, v, lo), hi);
       };
-      start = normalize(start);
-      end = normalize(end);
+      start = normalize(start, /*isStart=*/true);
+      end = normalize(end, /*isStart=*/false);
       Value distance = arith::SelectOp::create(
           rewriter, loc, positive,
           arith::SubIOp::create(rewriter, loc, end, start),
@@ -452,8 +461,15 @@ struct SplitToTensor : OpConversionPattern<SplitOp> {
       SmallVector<OpFoldResult> sizes = inputDims;
       sizes[axis] = size;
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-      Value piece = tensor::ExtractSliceOp::create(rewriter, loc, input,
-                                                   offsets, sizes, strides);
+      // An empty piece may start at the end of the input, an offset that
+      // tensor.extract_slice's verifier rejects.
+      std::optional<int64_t> staticSize = getConstantIntValue(size);
+      Value piece =
+          staticSize && *staticSize == 0
+              ? createEmpty(rewriter, loc, resultType, sizes)
+              : tensor::ExtractSliceOp::create(rewriter, loc, input, offsets,
+                                               sizes, strides)
+                    .getResult();
       if (piece.getType() != resultType)
         piece = tensor::CastOp::create(rewriter, loc, resultType, piece);
       results.push_back(piece);

@@ -67,8 +67,11 @@ static void makeSignaturesSignless(ModuleOp module) {
         auto cast = operand.get().getDefiningOp<UnrealizedConversionCastOp>();
         if (cast && cast.getNumOperands() == 1 &&
             cast.getOperand(0).getType() ==
-                getSignlessType(operand.get().getType()))
+                getSignlessType(operand.get().getType())) {
           operand.set(cast.getOperand(0));
+          if (cast->use_empty())
+            cast.erase();
+        }
       }
     });
     SmallVector<Type> results;

@@ -89,6 +89,24 @@ func.func @split(%x: tensor<2x?x384xf32>) -> (tensor<2x?x128xf32>, tensor<2x?x25
 
 // -----
 
+// An empty piece starts where the input ends, an offset that the verifiers
+// of tensor.extract_slice and tensor.insert_slice reject: it is a
+// tensor.empty, and concat skips it.
+// CHECK-LABEL: func.func @empty_pieces
+func.func @empty_pieces(%x: tensor<2x8xf32>) -> (tensor<2x0xf32>, tensor<2x8xf32>) {
+  // CHECK: %[[FULL:.*]] = tensor.extract_slice %{{.*}}[0, 0] [2, 8] [1, 1]
+  // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<2x0xf32>
+  // CHECK: %[[INIT:.*]] = tensor.empty() : tensor<2x8xf32>
+  // CHECK: tensor.insert_slice %[[FULL]] into %[[INIT]][0, 0] [2, 8] [1, 1]
+  // CHECK-NOT: tensor.insert_slice
+  // CHECK: return %[[EMPTY]]
+  %0:2 = xf.split %x {axis = 1, split_sizes = array<i64: 8, 0>} : tensor<2x8xf32> -> tensor<2x8xf32>, tensor<2x0xf32>
+  %1 = xf.concat %0#0, %0#1 {axis = 1 : i64} : (tensor<2x8xf32>, tensor<2x0xf32>) -> tensor<2x8xf32>
+  return %0#1, %1 : tensor<2x0xf32>, tensor<2x8xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @unsqueeze_squeeze
 func.func @unsqueeze_squeeze(%x: tensor<?x?xi64>) -> tensor<?x?xi64> {
   // CHECK: tensor.reshape {{.*}} -> tensor<?x1x1x?xi64>

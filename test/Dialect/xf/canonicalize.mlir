@@ -187,6 +187,23 @@ func.func @fold_constant_layout() -> (tensor<3x2xi64>, tensor<2xi64>, tensor<4xi
 
 // -----
 
+// With a negative step, ONNX clamps starts to [0, dim - 1] and ends to
+// [-1, dim - 1]: start -10 and end -7 on 3 elements take element 0.
+// CHECK-LABEL: func.func @fold_slice_negative_step_clamp
+func.func @fold_slice_negative_step_clamp() -> tensor<1xi64> {
+  // CHECK: %[[C:.*]] = xf.constant dense<1> : tensor<1xi64>
+  // CHECK: return %[[C]]
+  %v = xf.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %st = xf.constant dense<-10> : tensor<1xi64>
+  %en = xf.constant dense<-7> : tensor<1xi64>
+  %ax = xf.constant dense<0> : tensor<1xi64>
+  %sp = xf.constant dense<-1> : tensor<1xi64>
+  %0 = xf.slice %v, %st, %en, %ax, %sp : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %0 : tensor<1xi64>
+}
+
+// -----
+
 // Weights are never evaluated by folding.
 // CHECK-LABEL: func.func @negative_no_weight_folding
 func.func @negative_no_weight_folding() -> tensor<4x3xf32> {
