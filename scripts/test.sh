@@ -3,5 +3,4 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
-export CCACHE_DIR="${CCACHE_DIR:-$ROOT/.cache/ccache}"
 ninja -C "$ROOT/build" check-xf
