@@ -3,4 +3,5 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 ninja -C "$ROOT/build" check-xf

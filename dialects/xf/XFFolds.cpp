@@ -135,11 +135,6 @@ static DenseElementsAttr writeLiteral(RankedTensorType type,
   return DenseElementsAttr::get(type, values);
 }
 
-static DenseElementsAttr writeLiteral(RankedTensorType type,
-                                      const Literal &literal) {
-  return writeLiteral(type, literal.floats, literal.ints);
-}
-
 /// Row-major strides of a static shape.
 static SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);

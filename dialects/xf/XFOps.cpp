@@ -34,8 +34,10 @@ static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes,
 }
 
 LogicalResult WeightOp::verify() {
-  if (getOffset() < 0)
-    return emitOpError("offset must not be negative, got ") << getOffset();
+  // I64Attr reads back unsigned; the offset is a signed quantity.
+  int64_t offset = static_cast<int64_t>(getOffset());
+  if (offset < 0)
+    return emitOpError("offset must not be negative, got ") << offset;
   if (!getType().hasStaticShape())
     return emitOpError("weights have static shapes, got ") << getType();
   return success();
@@ -144,12 +146,12 @@ XF_DEFINE_REDUCE_VERIFIER(ReduceProdOp)
 #undef XF_DEFINE_REDUCE_VERIFIER
 
 LogicalResult SoftmaxOp::verify() {
-  return verifyAxes(*this, {getAxis()}, getInput().getType().getRank());
+  return verifyAxes(*this, {static_cast<int64_t>(getAxis())}, getInput().getType().getRank());
 }
 
 LogicalResult LayerNormOp::verify() {
   RankedTensorType type = getInput().getType();
-  if (failed(verifyAxes(*this, {getAxis()}, type.getRank())))
+  if (failed(verifyAxes(*this, {static_cast<int64_t>(getAxis())}, type.getRank())))
     return failure();
   ArrayRef<int64_t> normalized = type.getShape().drop_front(getAxis());
   for (Value param : {getScale(), getBias()}) {
@@ -228,7 +230,7 @@ LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("needs at least one input");
   RankedTensorType first = tensorTypeOf(getInputs().front());
-  if (failed(verifyAxes(*this, {getAxis()}, first.getRank())))
+  if (failed(verifyAxes(*this, {static_cast<int64_t>(getAxis())}, first.getRank())))
     return failure();
   for (Value input : getInputs()) {
     RankedTensorType type = tensorTypeOf(input);
@@ -236,7 +238,7 @@ LogicalResult ConcatOp::verify() {
       return emitOpError("inputs have different ranks: ")
              << first << " and " << type;
     for (int64_t d = 0; d < type.getRank(); ++d)
-      if (d != getAxis() && !type.isDynamicDim(d) && !first.isDynamicDim(d) &&
+      if (d != static_cast<int64_t>(getAxis()) && !type.isDynamicDim(d) && !first.isDynamicDim(d) &&
           type.getDimSize(d) != first.getDimSize(d))
         return emitOpError("inputs differ in dimension ")
                << d << " outside the concatenation axis: " << first << " and "
@@ -274,7 +276,7 @@ LogicalResult GatherOp::verify() {
   RankedTensorType data = getData().getType();
   if (data.getRank() == 0)
     return emitOpError("data must have rank 1 or more");
-  if (failed(verifyAxes(*this, {getAxis()}, data.getRank())))
+  if (failed(verifyAxes(*this, {static_cast<int64_t>(getAxis())}, data.getRank())))
     return failure();
   DenseIntElementsAttr indices;
   int64_t dim = data.getDimSize(getAxis());
@@ -314,7 +316,7 @@ LogicalResult TileOp::verify() {
 
 LogicalResult SplitOp::verify() {
   RankedTensorType type = getInput().getType();
-  if (failed(verifyAxes(*this, {getAxis()}, type.getRank())))
+  if (failed(verifyAxes(*this, {static_cast<int64_t>(getAxis())}, type.getRank())))
     return failure();
   if (getOutputs().empty())
     return emitOpError("needs at least one result");

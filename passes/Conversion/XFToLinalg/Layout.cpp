@@ -39,6 +39,35 @@ static Value reshapeTo(OpBuilder &b, Location loc, Value input,
   return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
 }
 
+/// A `linalg.generic` over a result of `resultType` (sizes `dims`) whose
+/// element at each position is read from `source` at the coordinates
+/// `coordinates` computes from the loop indices: the shared form of slices
+/// and tiles.
+static Value buildIndexedRead(
+    OpBuilder &b, Location loc, RankedTensorType resultType,
+    ArrayRef<OpFoldResult> dims, Value source,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ArrayRef<Value>)>
+        coordinates) {
+  int64_t rank = resultType.getRank();
+  Value init = createEmpty(b, loc, resultType, dims);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange) {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d)
+          indices.push_back(linalg::IndexOp::create(nb, nloc, d));
+        linalg::YieldOp::create(
+            nb, nloc,
+            tensor::ExtractOp::create(nb, nloc, source,
+                                      coordinates(nb, nloc, indices))
+                .getResult());
+      });
+  return generic.getResult(0);
+}
+
 namespace {
 struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -260,27 +289,18 @@ struct SliceToLinalg : OpConversionPattern<SliceOp> {
       steps[axis] = toIndex(rewriter, loc, step);
       dims[axis] = toIndex(rewriter, loc, count);
     }
-    Value init = createEmpty(rewriter, loc, resultType, dims);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        iterators, [&](OpBuilder &b, Location nloc, ValueRange) {
-          SmallVector<Value> indices;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value index = linalg::IndexOp::create(b, nloc, d);
-            if (starts[d])
-              index = arith::AddIOp::create(
-                  b, nloc, starts[d],
-                  arith::MulIOp::create(b, nloc, index, steps[d]));
-            indices.push_back(index);
-          }
-          linalg::YieldOp::create(
-              b, nloc,
-              tensor::ExtractOp::create(b, nloc, input, indices).getResult());
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(
+        op, buildIndexedRead(
+                rewriter, loc, resultType, dims, input,
+                [&](OpBuilder &b, Location nloc, ArrayRef<Value> indices) {
+                  SmallVector<Value> coords(indices);
+                  for (int64_t d = 0; d < rank; ++d)
+                    if (starts[d])
+                      coords[d] = arith::AddIOp::create(
+                          b, nloc, starts[d],
+                          arith::MulIOp::create(b, nloc, indices[d], steps[d]));
+                  return coords;
+                }));
     return success();
   }
 };
@@ -413,22 +433,16 @@ struct TileToLinalg : OpConversionPattern<TileOp> {
       dims.push_back(arith::MulIOp::create(rewriter, loc, size, repeat)
                          .getResult());
     }
-    Value init = createEmpty(rewriter, loc, resultType, dims);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        iterators, [&](OpBuilder &b, Location nloc, ValueRange) {
-          SmallVector<Value> coords;
-          for (int64_t d = 0; d < rank; ++d)
-            coords.push_back(arith::RemUIOp::create(
-                b, nloc, linalg::IndexOp::create(b, nloc, d), inputSizes[d]));
-          linalg::YieldOp::create(
-              b, nloc,
-              tensor::ExtractOp::create(b, nloc, input, coords).getResult());
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(
+        op, buildIndexedRead(
+                rewriter, loc, resultType, dims, input,
+                [&](OpBuilder &b, Location nloc, ArrayRef<Value> indices) {
+                  SmallVector<Value> coords;
+                  for (int64_t d = 0; d < rank; ++d)
+                    coords.push_back(arith::RemUIOp::create(
+                        b, nloc, indices[d], inputSizes[d]));
+                  return coords;
+                }));
     return success();
   }
 };

@@ -188,3 +188,28 @@ func.func @negative_constant_of_shape(%s: tensor<2xi64>) {
   %0 = xf.constant_of_shape %s {value = dense<[1.0, 2.0]> : tensor<2xf32>} : (tensor<2xi64>) -> tensor<?x?xf32>
   return
 }
+
+// -----
+
+// Axes are normalized by the importer; a negative one in the IR is an error.
+func.func @negative_softmax_negative_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axis -1 is out of range for rank 2}}
+  %0 = xf.softmax %x {axis = -1} : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @negative_weight_offset() {
+  // expected-error @+1 {{offset must not be negative, got -64}}
+  %0 = xf.weight "w" at -64 : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_dynamic_weight() {
+  // expected-error @+1 {{weights have static shapes, got 'tensor<?xf32>'}}
+  %0 = xf.weight "w" at 0 : tensor<?xf32>
+  return
+}
