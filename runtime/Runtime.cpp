@@ -13,6 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+// From LLVM's OpenMP runtime (libomp), which runs the generated parallel
+// loops.
+extern "C" void omp_set_num_threads(int);
+
 using namespace xf::runtime;
 namespace json = xf::json;
 namespace artifact = xf::artifact;
@@ -474,6 +478,9 @@ bool Model::run(const std::vector<Tensor> &given, std::vector<Tensor> &results,
   args.push_back(resultStorage.data());
   for (auto &descriptor : descriptors)
     args.push_back(descriptor.data());
+  // The thread count is an OpenMP setting of the calling thread, so
+  // concurrent runs with different counts do not interfere.
+  omp_set_num_threads(numThreads);
   impl->entry(args.data());
 
   // The generated code allocated every result with malloc and hands over

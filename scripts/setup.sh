@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   build-essential cmake ninja-build ccache
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   liblld-22-dev zlib1g-dev libzstd-dev
-  libonnx-dev libprotobuf-dev protobuf-compiler
+  libomp-22-dev libonnx-dev libprotobuf-dev protobuf-compiler
   python3 python3-venv python3-pip
 )
 

@@ -30,10 +30,16 @@ std::string xf::getCPUCodegenPipeline() {
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
-         "convert-linalg-to-loops,"
+         // Parallel dimensions become OpenMP work-sharing loops; the runtime
+         // sets the thread count of each run.
+         "convert-linalg-to-parallel-loops,"
+         "convert-scf-to-openmp,"
          // Strided metadata expands into affine.apply: lower affine after.
          "expand-strided-metadata,"
          "lower-affine,"
+         // The OpenMP conversion wraps loop bodies in alloca scopes, which
+         // must be lowered while they still hold a single block.
+         "finalize-memref-to-llvm,"
          "convert-scf-to-cf,"
          "convert-math-to-libm,"
          // bfloat16 arithmetic in f32, and bfloat16 <-> f32 conversions as

@@ -109,6 +109,8 @@ static void testConcurrentRuns(const char *path) {
   std::string error;
   auto model = Model::load(path, error);
   EXPECT(model != nullptr, error.c_str());
+  // Each run may itself use two threads for its parallel loops.
+  model->setNumThreads(2);
   constexpr int kThreads = 4, kRuns = 8;
   // Reference results, one per thread's input, computed on this thread.
   std::vector<std::vector<Tensor>> inputs, expected;
