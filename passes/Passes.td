@@ -36,6 +36,59 @@ def XFInferShapes : Pass<"xf-infer-shapes", "func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def XFFuseLayerNorm : Pass<"xf-fuse-layer-norm", "func::FuncOp"> {
+  let summary = "Fuse decomposed layer normalizations into xf.layer_norm";
+  let description = [{
+    Matches LayerNorm as exporters write it before ONNX opset 17:
+
+    ```mlir
+    %mean = xf.reduce_mean %x {axes = array<i64: 2>}
+    %d    = xf.sub %x, %mean
+    %sq   = xf.pow %d, %two          // or xf.mul %d, %d
+    %var  = xf.reduce_mean %sq {axes = array<i64: 2>}
+    %std  = xf.sqrt (xf.add %var, %eps)
+    %n    = xf.div %d, %std          // or xf.mul %d, (xf.reciprocal %std)
+    %y    = xf.add (xf.mul %n, %gamma), %beta
+    ```
+
+    and replaces it with `xf.layer_norm %x, %gamma, %beta {axis = 2,
+    epsilon = ...}`: one pass over the data instead of nine materialized
+    intermediates. The mean and variance must reduce the same trailing axes
+    with `keepdims`, and no intermediate may have another user (it would have
+    to be computed anyway). A bias add that follows a fused (or imported)
+    layer norm without bias is folded into it.
+  }];
+  let dependentDialects = ["::mlir::xf::XFDialect"];
+  let statistics = [
+    Statistic<"numFused", "fused", "Number of layer norms fused">
+  ];
+}
+
+def XFFuseGelu : Pass<"xf-fuse-gelu", "func::FuncOp"> {
+  let summary = "Fuse decomposed GELU activations into xf.gelu";
+  let description = [{
+    Matches the two ways exporters write GELU, with the factors of the outer
+    product in any order or grouping:
+
+    ```mlir
+    // erf form: 0.5 * x * (1 + erf(x / sqrt(2)))
+    // tanh form: 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
+    ```
+
+    and replaces each with `xf.gelu %x {approximate = "none" | "tanh"}`.
+    Constants are matched within a relative 1e-4 (exporters round sqrt(2)
+    differently); intermediates used outside the pattern prevent the fusion.
+  }];
+  let dependentDialects = ["::mlir::xf::XFDialect"];
+  let statistics = [
+    Statistic<"numFused", "fused", "Number of GELUs fused">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Weights
 //===----------------------------------------------------------------------===//
 

@@ -17,6 +17,10 @@ void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createXFInferShapes());
   funcPm.addPass(createCanonicalizerPass());
+  // Fusions see the graph with its shape computations folded away.
+  funcPm.addPass(createXFFuseLayerNorm());
+  funcPm.addPass(createXFFuseGelu());
+  funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
 }
 

@@ -1,0 +1,114 @@
+// RUN: xf-opt %s --split-input-file --xf-fuse-layer-norm | FileCheck %s
+
+// The decomposed form torch.onnx writes before opset 17.
+// CHECK-LABEL: func.func @torch_layer_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8x16xf32>, %[[G:.*]]: tensor<16xf32>, %[[B:.*]]: tensor<16xf32>)
+func.func @torch_layer_norm(%x: tensor<2x8x16xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>) -> tensor<2x8x16xf32> {
+  // CHECK-NEXT: %[[Y:.*]] = xf.layer_norm %[[X]], %[[G]], %[[B]] {axis = 2 : i64, epsilon = 9.99999996E-13 : f32}
+  // CHECK-NEXT: return %[[Y]]
+  %two = xf.constant dense<2.0> : tensor<f32>
+  %eps = xf.constant dense<1.0e-12> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 2>} : (tensor<2x8x16xf32>) -> tensor<2x8x1xf32>
+  %d = xf.sub %x, %mean : (tensor<2x8x16xf32>, tensor<2x8x1xf32>) -> tensor<2x8x16xf32>
+  %sq = xf.pow %d, %two : (tensor<2x8x16xf32>, tensor<f32>) -> tensor<2x8x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 2>} : (tensor<2x8x16xf32>) -> tensor<2x8x1xf32>
+  %ve = xf.add %var, %eps : (tensor<2x8x1xf32>, tensor<f32>) -> tensor<2x8x1xf32>
+  %sd = xf.sqrt %ve : tensor<2x8x1xf32>
+  %n = xf.div %d, %sd : (tensor<2x8x16xf32>, tensor<2x8x1xf32>) -> tensor<2x8x16xf32>
+  %s = xf.mul %n, %g : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  %y = xf.add %s, %b : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}
+
+// -----
+
+// d * d instead of a power, a reciprocal instead of a division, operands
+// swapped, over the last two axes.
+// CHECK-LABEL: func.func @variant_forms
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8x16xf32>, %[[G:.*]]: tensor<8x16xf32>, %[[B:.*]]: tensor<8x16xf32>)
+func.func @variant_forms(%x: tensor<4x8x16xf32>, %g: tensor<8x16xf32>, %b: tensor<8x16xf32>) -> tensor<4x8x16xf32> {
+  // CHECK-NEXT: %[[Y:.*]] = xf.layer_norm %[[X]], %[[G]], %[[B]] {axis = 1 : i64, epsilon = 9.99999974E-6 : f32}
+  // CHECK-NEXT: return %[[Y]]
+  %eps = xf.constant dense<1.0e-5> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 1, 2>} : (tensor<4x8x16xf32>) -> tensor<4x1x1xf32>
+  %d = xf.sub %x, %mean : (tensor<4x8x16xf32>, tensor<4x1x1xf32>) -> tensor<4x8x16xf32>
+  %sq = xf.mul %d, %d : (tensor<4x8x16xf32>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 1, 2>} : (tensor<4x8x16xf32>) -> tensor<4x1x1xf32>
+  %ve = xf.add %eps, %var : (tensor<f32>, tensor<4x1x1xf32>) -> tensor<4x1x1xf32>
+  %sd = xf.sqrt %ve : tensor<4x1x1xf32>
+  %r = xf.reciprocal %sd : tensor<4x1x1xf32>
+  %n = xf.mul %r, %d : (tensor<4x1x1xf32>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %s = xf.mul %g, %n : (tensor<8x16xf32>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  %y = xf.add %b, %s : (tensor<8x16xf32>, tensor<4x8x16xf32>) -> tensor<4x8x16xf32>
+  return %y : tensor<4x8x16xf32>
+}
+
+// -----
+
+// A bias add after an imported layer norm without bias is folded into it.
+// CHECK-LABEL: func.func @fold_bias
+func.func @fold_bias(%x: tensor<2x16xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>) -> tensor<2x16xf32> {
+  // CHECK-NEXT: %[[Y:.*]] = xf.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64
+  // CHECK-NEXT: return %[[Y]]
+  %0 = xf.layer_norm %x, %g {axis = 1, epsilon = 1.0e-5 : f32} : tensor<2x16xf32>, tensor<16xf32>
+  %1 = xf.add %0, %b : (tensor<2x16xf32>, tensor<16xf32>) -> tensor<2x16xf32>
+  return %1 : tensor<2x16xf32>
+}
+
+// -----
+
+// The centered value is also returned: it must be computed anyway, so the
+// decomposed form stays.
+// CHECK-LABEL: func.func @negative_intermediate_has_other_user
+func.func @negative_intermediate_has_other_user(%x: tensor<2x16xf32>, %g: tensor<16xf32>) -> (tensor<2x16xf32>, tensor<2x16xf32>) {
+  // CHECK-NOT: xf.layer_norm
+  %two = xf.constant dense<2.0> : tensor<f32>
+  %eps = xf.constant dense<1.0e-5> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x16xf32>) -> tensor<2x1xf32>
+  %d = xf.sub %x, %mean : (tensor<2x16xf32>, tensor<2x1xf32>) -> tensor<2x16xf32>
+  %sq = xf.pow %d, %two : (tensor<2x16xf32>, tensor<f32>) -> tensor<2x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 1>} : (tensor<2x16xf32>) -> tensor<2x1xf32>
+  %ve = xf.add %var, %eps : (tensor<2x1xf32>, tensor<f32>) -> tensor<2x1xf32>
+  %sd = xf.sqrt %ve : tensor<2x1xf32>
+  %n = xf.div %d, %sd : (tensor<2x16xf32>, tensor<2x1xf32>) -> tensor<2x16xf32>
+  %s = xf.mul %n, %g : (tensor<2x16xf32>, tensor<16xf32>) -> tensor<2x16xf32>
+  return %s, %d : tensor<2x16xf32>, tensor<2x16xf32>
+}
+
+// -----
+
+// Mean and variance over different axes: not a layer norm.
+// CHECK-LABEL: func.func @negative_mismatched_axes
+func.func @negative_mismatched_axes(%x: tensor<2x4x16xf32>, %g: tensor<16xf32>) -> tensor<2x4x16xf32> {
+  // CHECK-NOT: xf.layer_norm
+  %two = xf.constant dense<2.0> : tensor<f32>
+  %eps = xf.constant dense<1.0e-5> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 2>} : (tensor<2x4x16xf32>) -> tensor<2x4x1xf32>
+  %d = xf.sub %x, %mean : (tensor<2x4x16xf32>, tensor<2x4x1xf32>) -> tensor<2x4x16xf32>
+  %sq = xf.pow %d, %two : (tensor<2x4x16xf32>, tensor<f32>) -> tensor<2x4x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 1, 2>} : (tensor<2x4x16xf32>) -> tensor<2x1x1xf32>
+  %ve = xf.add %var, %eps : (tensor<2x1x1xf32>, tensor<f32>) -> tensor<2x1x1xf32>
+  %sd = xf.sqrt %ve : tensor<2x1x1xf32>
+  %n = xf.div %d, %sd : (tensor<2x4x16xf32>, tensor<2x1x1xf32>) -> tensor<2x4x16xf32>
+  %s = xf.mul %n, %g : (tensor<2x4x16xf32>, tensor<16xf32>) -> tensor<2x4x16xf32>
+  return %s : tensor<2x4x16xf32>
+}
+
+// -----
+
+// Normalizing over a leading axis: not a layer norm over trailing axes.
+// CHECK-LABEL: func.func @negative_leading_axis
+func.func @negative_leading_axis(%x: tensor<16x2xf32>, %g: tensor<16x1xf32>) -> tensor<16x2xf32> {
+  // CHECK-NOT: xf.layer_norm
+  %two = xf.constant dense<2.0> : tensor<f32>
+  %eps = xf.constant dense<1.0e-5> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 0>} : (tensor<16x2xf32>) -> tensor<1x2xf32>
+  %d = xf.sub %x, %mean : (tensor<16x2xf32>, tensor<1x2xf32>) -> tensor<16x2xf32>
+  %sq = xf.pow %d, %two : (tensor<16x2xf32>, tensor<f32>) -> tensor<16x2xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 0>} : (tensor<16x2xf32>) -> tensor<1x2xf32>
+  %ve = xf.add %var, %eps : (tensor<1x2xf32>, tensor<f32>) -> tensor<1x2xf32>
+  %sd = xf.sqrt %ve : tensor<1x2xf32>
+  %n = xf.div %d, %sd : (tensor<16x2xf32>, tensor<1x2xf32>) -> tensor<16x2xf32>
+  %s = xf.mul %n, %g : (tensor<16x2xf32>, tensor<16x1xf32>) -> tensor<16x2xf32>
+  return %s : tensor<16x2xf32>
+}
