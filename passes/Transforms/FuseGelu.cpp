@@ -146,17 +146,12 @@ struct FuseGeluPattern : OpRewritePattern<MulOp> {
 
 struct FuseGeluPass : xf::impl::XFFuseGeluBase<FuseGeluPass> {
   void runOnOperation() override {
-    auto countGelus = [&] {
-      int64_t count = 0;
-      getOperation().walk([&](GeluOp) { ++count; });
-      return count;
-    };
-    int64_t before = countGelus();
+    int64_t before = countOps<GeluOp>(getOperation());
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseGeluPattern>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    numFused += countGelus() - before;
+    numFused += countOps<GeluOp>(getOperation()) - before;
   }
 };
 } // namespace

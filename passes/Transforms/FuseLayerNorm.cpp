@@ -156,17 +156,12 @@ struct FoldBiasIntoLayerNorm : OpRewritePattern<AddOp> {
 
 struct FuseLayerNormPass : xf::impl::XFFuseLayerNormBase<FuseLayerNormPass> {
   void runOnOperation() override {
-    auto count = [&] {
-      int64_t n = 0;
-      getOperation().walk([&](LayerNormOp) { ++n; });
-      return n;
-    };
-    int64_t before = count();
+    int64_t before = countOps<LayerNormOp>(getOperation());
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseNormalization, FoldBiasIntoLayerNorm>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    numFused += count() - before;
+    numFused += countOps<LayerNormOp>(getOperation()) - before;
   }
 };
 } // namespace

@@ -61,6 +61,15 @@ OpTy getSingleUseProducer(Value value) {
   return op;
 }
 
+/// The number of `OpTy` ops nested in `root`: fusion passes count their
+/// effect as the difference before and after.
+template <typename OpTy>
+int64_t countOps(Operation *root) {
+  int64_t count = 0;
+  root->walk([&](OpTy) { ++count; });
+  return count;
+}
+
 } // namespace mlir::xf
 
 #endif // XF_PASSES_TRANSFORMS_PATTERNUTILS_H
