@@ -11,6 +11,7 @@
 #include "dialects/xf/XFDialect.h"
 #include "frontends/onnx/ONNXImporter.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines/PassReport.h"
 #include "passes/Pipelines/Pipelines.h"
 #include "passes/Target/Artifact.h"
 #include "passes/Target/CPU/SharedObject.h"
@@ -91,8 +92,19 @@ static cl::opt<bool> printWeights(
 static cl::opt<bool> printIRAfterAll(
     "print-ir-after-all", cl::desc("Print the IR after every pass"),
     cl::init(false), cl::cat(xfcCategory));
+static cl::list<std::string> printIRAfter(
+    "print-ir-after",
+    cl::desc("Print the IR after the named pass (its flag, e.g. "
+             "xf-fuse-gelu); repeatable"),
+    cl::value_desc("PASS"), cl::cat(xfcCategory));
+static cl::opt<std::string> printIRDir(
+    "print-ir-dir",
+    cl::desc("With --print-ir-after(-all): write NN-<pass>.mlir files to "
+             "this directory instead of standard error"),
+    cl::value_desc("DIR"), cl::cat(xfcCategory));
 static cl::opt<bool> passStatistics(
-    "pass-stats", cl::desc("Print what each pass did (pass statistics)"),
+    "pass-stats",
+    cl::desc("Print what each pass did: the ops it created and removed"),
     cl::init(false), cl::cat(xfcCategory));
 static cl::opt<bool> timePhases("time-phases",
                                 cl::desc("Time each compilation phase"),
@@ -104,18 +116,19 @@ static int fail(const Twine &message) {
 }
 
 static void configure(PassManager &pm) {
-  if (printIRAfterAll) {
+  if (printIRAfterAll || !printIRAfter.empty()) {
+    // Passes on functions run in parallel otherwise; dumps must be ordered.
     pm.getContext()->disableMultithreading();
-    pm.enableIRPrinting(
-        /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
-        /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
-        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-        /*printAfterOnlyOnFailure=*/false, llvm::errs(),
-        OpPrintingFlags().elideLargeElementsAttrs(16).elideLargeResourceString(
-            64));
+    std::vector<std::string> passes;
+    if (!printIRAfterAll)
+      passes.assign(printIRAfter.begin(), printIRAfter.end());
+    pm.addInstrumentation(std::make_unique<xf::IRDump>(
+        std::move(passes), printIRDir.getValue(), llvm::errs()));
   }
-  if (passStatistics)
-    pm.enableStatistics();
+  if (passStatistics) {
+    pm.getContext()->disableMultithreading();
+    pm.addInstrumentation(std::make_unique<xf::OpCountReport>(llvm::errs()));
+  }
   if (timePhases)
     pm.enableTiming();
 }
