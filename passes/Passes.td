@@ -88,6 +88,30 @@ def XFFuseGelu : Pass<"xf-fuse-gelu", "func::FuncOp"> {
   ];
 }
 
+def XFFuseLinear : Pass<"xf-fuse-linear", "func::FuncOp"> {
+  let summary = "Fuse MatMul, bias add and activation into xf.linear";
+  let description = [{
+    Rewrites `add(matmul(x, W), b)` (either operand order) with a 2-D weight
+    and a bias vector of its columns into `xf.linear x, W, b`, then folds a
+    following `xf.gelu` or `xf.relu` into its `activation`:
+
+    ```mlir
+    %0 = xf.matmul %x, %w : (tensor<1x8x384xf32>, tensor<384x1536xf32>) -> tensor<1x8x1536xf32>
+    %1 = xf.add %b, %0 : (tensor<1536xf32>, tensor<1x8x1536xf32>) -> tensor<1x8x1536xf32>
+    %2 = xf.gelu %1 : tensor<1x8x1536xf32>
+    // becomes
+    %2 = xf.linear %x, %w, %b {activation = "gelu"} : ...
+    ```
+
+    Run it after `xf-fuse-gelu`. A product or a sum used elsewhere is not
+    fused: it must be materialized anyway.
+  }];
+  let dependentDialects = ["::mlir::xf::XFDialect"];
+  let statistics = [
+    Statistic<"numFused", "fused", "Number of linear layers formed">
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Weights
 //===----------------------------------------------------------------------===//

@@ -129,6 +129,33 @@ LogicalResult MatMulOp::verify() {
   return success();
 }
 
+LogicalResult LinearOp::verify() {
+  RankedTensorType input = getInput().getType(), weight = getWeight().getType();
+  if (input.getRank() == 0 || weight.getRank() != 2)
+    return emitOpError("needs an input of rank 1 or more and a 2-D weight, got ")
+           << input << " and " << weight;
+  int64_t k = input.getShape().back(), wk = weight.getDimSize(0);
+  if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(wk) && k != wk)
+    return emitOpError("contracting dimensions differ: ")
+           << input << " has " << k << " columns, " << weight << " has " << wk
+           << " rows";
+  if (Value bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 ||
+        failed(verifyCompatibleShape(biasType.getShape(),
+                                     {weight.getDimSize(1)})))
+      return emitOpError("bias must be a vector of the weight's ")
+             << weight.getDimSize(1) << " columns, got " << biasType;
+  }
+  StringRef activation = getActivation();
+  if (activation != "none" && activation != "relu" && activation != "gelu" &&
+      activation != "gelu_tanh")
+    return emitOpError("activation must be none, relu, gelu or gelu_tanh, "
+                       "got \"")
+           << activation << "\"";
+  return success();
+}
+
 static LogicalResult verifyReduction(Operation *op, ArrayRef<int64_t> axes) {
   int64_t rank = tensorTypeOf(op->getOperand(0)).getRank();
   if (!llvm::is_sorted(axes))

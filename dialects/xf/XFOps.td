@@ -267,6 +267,30 @@ def XF_MatMulOp : XF_InferredOp<"matmul", [SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
+def XF_LinearOp : XF_InferredOp<"linear", [SameOperandsElementType]> {
+  let summary = "Matrix product with a fused bias and activation";
+  let description = [{
+    `activation(input x weight + bias)`: `input` has any number of leading
+    dimensions and a trailing dimension K, `weight` is K x N, the optional
+    `bias` has N elements. `activation` is `none`, `relu`, `gelu` (erf form)
+    or `gelu_tanh`. What `xf-fuse-linear` makes of a MatMul, its bias add and
+    its activation, so that code generation can apply the epilogue to the
+    product while it is still in registers.
+
+    ```mlir
+    %y = xf.linear %x, %w, %b {activation = "gelu"} : (tensor<1x128x384xf32>, tensor<384x1536xf32>, tensor<1536xf32>) -> tensor<1x128x1536xf32>
+    ```
+  }];
+  let arguments = (ins XF_FloatTensor:$input, XF_FloatTensor:$weight,
+                       Optional<XF_FloatTensor>:$bias,
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 class XF_ReduceOp<string mnemonic> : XF_InferredOp<mnemonic,
     [SameOperandsAndResultElementType]> {
   let arguments = (ins XF_Tensor:$input, DenseI64ArrayAttr:$axes,

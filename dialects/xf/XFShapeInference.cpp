@@ -275,6 +275,21 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
   return success();
 }
 
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(LinearOp)
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                         ValueRange operands, DictionaryAttr,
+                                         OpaqueProperties, RegionRange,
+                                         SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = getTensorType(operands[0]);
+  RankedTensorType weight = getTensorType(operands[1]);
+  if (!input || !weight || input.getRank() == 0)
+    return failure();
+  SmallVector<int64_t> shape(input.getShape().drop_back());
+  shape.push_back(weight.getRank() == 2 ? weight.getDimSize(1) : kDynamic);
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 #define XF_DEFINE_REDUCE_INFERENCE(OP)                                         \
   XF_DEFINE_COMPATIBLE_RETURN_TYPES(OP)                                        \
   LogicalResult OP::inferReturnTypes(                                          \

@@ -20,6 +20,7 @@ void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
   // Fusions see the graph with its shape computations folded away.
   funcPm.addPass(createXFFuseLayerNorm());
   funcPm.addPass(createXFFuseGelu());
+  funcPm.addPass(createXFFuseLinear());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
 }

@@ -55,7 +55,7 @@ static Value convertScalar(OpBuilder &b, Location loc, Value value, Type from,
   return arith::ExtSIOp::create(b, loc, to, value);
 }
 
-static Value gelu(OpBuilder &b, Location loc, Value x, bool tanhForm) {
+Value xf::buildGelu(OpBuilder &b, Location loc, Value x, bool tanhForm) {
   Type t = x.getType();
   auto c = [&](double v) { return createScalarConstant(b, loc, t, v); };
   Value half = arith::MulFOp::create(b, loc, x, c(0.5));
@@ -190,7 +190,7 @@ static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
         return arith::XOrIOp::create(b, loc, x, c(1.0));
       })
       .Case([&](GeluOp gelu_) {
-        return gelu(b, loc, x, gelu_.getApproximate() == "tanh");
+        return buildGelu(b, loc, x, gelu_.getApproximate() == "tanh");
       })
       .Case([&](CastOp cast) {
         return convertScalar(b, loc, x, operandType,

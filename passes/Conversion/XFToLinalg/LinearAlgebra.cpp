@@ -121,9 +121,84 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
     return success();
   }
 };
+/// activation(x W + b): the product accumulates into the broadcast bias, so
+/// the bias costs no pass of its own; the activation is one elementwise
+/// generic that later fusion can fold into the product's loop nest.
+struct LinearToLinalg : OpConversionPattern<LinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t rank = resultType.getRank();
+    Type elementType = resultType.getElementType();
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, input);
+    dims.back() = tensor::getMixedSize(rewriter, loc, weight, 1);
+    Value init = createEmpty(rewriter, loc, resultType, dims);
+    if (Value bias = adaptor.getBias()) {
+      init = buildElementwise(
+          rewriter, loc, resultType, ValueRange{bias},
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+          ArrayRef<OpFoldResult>(dims));
+    } else {
+      Value zero = createScalarConstant(rewriter, loc, elementType, 0.0);
+      init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
+    }
+    // Loops: leading..., n, k.
+    int64_t numLoops = rank + 1;
+    AffineExpr n = getAffineDimExpr(rank - 1, context);
+    AffineExpr k = getAffineDimExpr(rank, context);
+    SmallVector<AffineExpr> inputExprs, outputExprs;
+    for (int64_t d = 0; d < rank - 1; ++d) {
+      inputExprs.push_back(getAffineDimExpr(d, context));
+      outputExprs.push_back(getAffineDimExpr(d, context));
+    }
+    inputExprs.push_back(k);
+    outputExprs.push_back(n);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(numLoops, 0, inputExprs, context),
+        AffineMap::get(numLoops, 0, {k, n}, context),
+        AffineMap::get(numLoops, 0, outputExprs, context)};
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::parallel);
+    iterators.back() = utils::IteratorType::reduction;
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{input, weight},
+            ValueRange{init}, maps, iterators,
+            [&](OpBuilder &b, Location nloc, ValueRange args) {
+              Value product = arith::MulFOp::create(b, nloc, args[0], args[1]);
+              linalg::YieldOp::create(
+                  b, nloc,
+                  arith::AddFOp::create(b, nloc, args[2], product).getResult());
+            })
+            .getResult(0);
+    StringRef activation = op.getActivation();
+    if (activation != "none") {
+      result = buildElementwise(
+          rewriter, loc, resultType, ValueRange{result},
+          [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+            if (activation == "relu")
+              return arith::MaximumFOp::create(
+                  b, nloc, args[0],
+                  createScalarConstant(b, nloc, elementType, 0.0));
+            return buildGelu(b, nloc, args[0], activation == "gelu_tanh");
+          },
+          ArrayRef<OpFoldResult>(dims));
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void xf::populateLinearAlgebraPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg>(converter, patterns.getContext());
+  patterns.add<MatMulToLinalg, LinearToLinalg>(converter,
+                                               patterns.getContext());
 }

@@ -57,6 +57,9 @@ Value buildElementwise(
     function_ref<Value(OpBuilder &, Location, ValueRange)> scalarFn,
     std::optional<ArrayRef<OpFoldResult>> dims = std::nullopt);
 
+/// GELU of a float scalar: the erf form, or the tanh approximation.
+Value buildGelu(OpBuilder &b, Location loc, Value x, bool tanhForm);
+
 /// An arith constant of `elementType` (float or integer) holding `value`.
 Value createScalarConstant(OpBuilder &b, Location loc, Type elementType,
                            double value);

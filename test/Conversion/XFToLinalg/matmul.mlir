@@ -52,3 +52,21 @@ func.func @integer_matmul(%a: tensor<2x3xi32>, %b: tensor<3x2xi32>) -> tensor<2x
   %0 = xf.matmul %a, %b : (tensor<2x3xi32>, tensor<3x2xi32>) -> tensor<2x2xi32>
   return %0 : tensor<2x2xi32>
 }
+
+// -----
+
+// A linear layer accumulates into the broadcast bias; the activation is one
+// elementwise generic after the product.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @linear_gelu
+func.func @linear_gelu(%x: tensor<1x?x16xf32>, %w: tensor<16x32xf32>, %b: tensor<32xf32>) -> tensor<1x?x32xf32> {
+  // CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<32xf32>)
+  // CHECK: %[[PRODUCT:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+  // CHECK-SAME: outs(%[[BIAS]] : tensor<1x?x32xf32>)
+  // CHECK: linalg.generic {{.*}} ins(%[[PRODUCT]] : tensor<1x?x32xf32>)
+  // CHECK: math.erf
+  %0 = xf.linear %x, %w, %b {activation = "gelu"} : (tensor<1x?x16xf32>, tensor<16x32xf32>, tensor<32xf32>) -> tensor<1x?x32xf32>
+  return %0 : tensor<1x?x32xf32>
+}

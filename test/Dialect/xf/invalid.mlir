@@ -213,3 +213,27 @@ func.func @negative_dynamic_weight() {
   %0 = xf.weight "w" at 0 : tensor<?xf32>
   return
 }
+
+// -----
+
+func.func @negative_linear_weight_rank(%x: tensor<4x16xf32>, %w: tensor<2x16x8xf32>) {
+  // expected-error @+1 {{needs an input of rank 1 or more and a 2-D weight}}
+  %0 = xf.linear %x, %w : (tensor<4x16xf32>, tensor<2x16x8xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_linear_bias(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{bias must be a vector of the weight's 8 columns, got 'tensor<4xf32>'}}
+  %0 = xf.linear %x, %w, %b : (tensor<4x16xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_linear_activation(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>) {
+  // expected-error @+1 {{activation must be none, relu, gelu or gelu_tanh, got "swish"}}
+  %0 = xf.linear %x, %w {activation = "swish"} : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  return
+}
