@@ -112,6 +112,30 @@ def XFFuseLinear : Pass<"xf-fuse-linear", "func::FuncOp"> {
   ];
 }
 
+def XFFuseElementwise : Pass<"xf-fuse-elementwise", "func::FuncOp"> {
+  let summary = "Fuse chains of elementwise loop nests into one";
+  let description = [{
+    Runs after `convert-xf-to-linalg`, where every elementwise and broadcast
+    op is one `linalg.generic`: fuses each single-use producer into its
+    elementwise consumer, so that a chain such as the attention mask's
+    `cast`, `sub`, `mul` or a residual `add` becomes one loop nest and no
+    intermediate tensor is materialized. Consumers with reduction loops
+    (matmuls, reductions) are left alone, since fusing into them would
+    recompute the producer for every reduced element, and producers with
+    several users are not duplicated.
+
+    ```mlir
+    %a = linalg.generic {... parallel ...} ins(%x) { arith.subf } -> tensor<?x384xf32>
+    %b = linalg.generic {... parallel ...} ins(%a, %g) { arith.mulf } -> tensor<?x384xf32>
+    // becomes one linalg.generic computing subf then mulf
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let statistics = [
+    Statistic<"numFused", "fused", "Number of loop nests fused away">
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Weights
 //===----------------------------------------------------------------------===//

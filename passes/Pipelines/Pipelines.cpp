@@ -31,6 +31,7 @@ std::string xf::getCPUCodegenPipeline() {
          "xf-externalize-weights,"
          "convert-xf-to-linalg,"
          "canonicalize,"
+         "func.func(xf-fuse-elementwise),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
