@@ -215,8 +215,8 @@ struct ElementwiseToLinalg : ConversionPattern {
              WhereOp, NegOp, AbsOp, SqrtOp, ExpOp, LogOp, ErfOp, TanhOp,
              SigmoidOp, ReciprocalOp, ReluOp, NotOp, GeluOp, CastOp>(op))
       return failure();
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op->getResult(0).getType()));
+    auto resultType =
+        convertTensorType(*getTypeConverter(), op->getResult(0).getType());
     Value result = buildElementwise(
         rewriter, op->getLoc(), resultType, operands,
         [&](OpBuilder &b, Location loc, ValueRange args) {

@@ -75,8 +75,7 @@ struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     SmallVector<OpFoldResult> inputDims =
         getDims(rewriter, loc, adaptor.getInput());
     SmallVector<OpFoldResult> dims;
@@ -100,8 +99,7 @@ struct ReshapeToTensor : OpConversionPattern<ReshapeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     SmallVector<Value> dims;
     if (!resultType.hasStaticShape()) {
       SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
@@ -154,8 +152,8 @@ struct UnitDimsToReshape : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
-    auto resultType = cast<RankedTensorType>(
-        this->getTypeConverter()->convertType(op.getType()));
+    auto resultType =
+        convertTensorType(*this->getTypeConverter(), op.getType());
     SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
     SmallVector<Value> dims;
     bool unsqueeze = std::is_same_v<OpTy, UnsqueezeOp>;
@@ -182,8 +180,7 @@ struct ConcatToTensor : OpConversionPattern<ConcatOp> {
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     int64_t axis = op.getAxis();
     ValueRange inputs = adaptor.getInputs();
     SmallVector<OpFoldResult> dims = getDims(rewriter, loc, inputs.front());
@@ -230,8 +227,7 @@ struct SliceToLinalg : OpConversionPattern<SliceOp> {
       return rewriter.notifyMatchFailure(op, "slice axes must be constant");
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     int64_t rank = inputType.getRank();
     SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
     SmallVector<Value> starts(rank), steps(rank);
@@ -317,8 +313,7 @@ struct GatherToLinalg : OpConversionPattern<GatherOp> {
     Value data = adaptor.getData(), indices = adaptor.getIndices();
     auto dataType = cast<RankedTensorType>(data.getType());
     auto indicesType = cast<RankedTensorType>(indices.getType());
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     int64_t axis = op.getAxis();
     int64_t q = indicesType.getRank();
     int64_t rank = resultType.getRank();
@@ -370,8 +365,7 @@ struct ExpandToLinalg : OpConversionPattern<ExpandOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     int64_t rank = resultType.getRank();
     auto inputType = cast<RankedTensorType>(input.getType());
     int64_t shapeLength = op.getShape().getType().getDimSize(0);
@@ -420,8 +414,7 @@ struct TileToLinalg : OpConversionPattern<TileOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     int64_t rank = resultType.getRank();
     SmallVector<OpFoldResult> inputDims = getDims(rewriter, loc, input);
     SmallVector<Value> inputSizes;
@@ -463,8 +456,8 @@ struct SplitToTensor : OpConversionPattern<SplitOp> {
     OpFoldResult offset = rewriter.getIndexAttr(0);
     SmallVector<Value> results;
     for (int64_t i = 0; i < pieces; ++i) {
-      auto resultType = cast<RankedTensorType>(
-          getTypeConverter()->convertType(op.getResult(i).getType()));
+      auto resultType =
+          convertTensorType(*getTypeConverter(), op.getResult(i).getType());
       OpFoldResult size =
           op.getSplitSizes()
               ? OpFoldResult(rewriter.getIndexAttr((*op.getSplitSizes())[i]))

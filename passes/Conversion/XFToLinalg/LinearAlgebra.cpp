@@ -26,8 +26,7 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     auto rhsType = cast<RankedTensorType>(rhs.getType());
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     bool hasM = lhsType.getRank() >= 2, hasN = rhsType.getRank() >= 2;
     int64_t batchRank = resultType.getRank() - hasM - hasN;
     // Loop dimensions: batch..., [m], [n], k.
@@ -133,8 +132,7 @@ struct LinearToLinalg : OpConversionPattern<LinearOp> {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     Value input = adaptor.getInput(), weight = adaptor.getWeight();
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     int64_t rank = resultType.getRank();
     Type elementType = resultType.getElementType();
     SmallVector<OpFoldResult> dims = getDims(rewriter, loc, input);

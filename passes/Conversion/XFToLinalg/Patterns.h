@@ -22,6 +22,12 @@ public:
   XFToLinalgTypeConverter();
 };
 
+/// The tensor type `type` converts to (its signless form).
+inline RankedTensorType convertTensorType(const TypeConverter &converter,
+                                          Type type) {
+  return cast<RankedTensorType>(converter.convertType(type));
+}
+
 /// Converts a (possibly unsigned) element type to its signless form.
 Type getSignlessType(Type type);
 

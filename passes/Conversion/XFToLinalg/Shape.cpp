@@ -53,7 +53,7 @@ struct WeightToView : OpConversionPattern<WeightOp> {
           op, "the function has no weights argument");
     Location loc = op.getLoc();
     auto tensorType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+        convertTensorType(*getTypeConverter(), op.getType());
     auto memrefType =
         MemRefType::get(tensorType.getShape(), tensorType.getElementType());
     Value offset = arith::ConstantIndexOp::create(rewriter, loc, op.getOffset());
@@ -89,8 +89,7 @@ struct ConstantOfShapeToLinalg : OpConversionPattern<ConstantOfShapeOp> {
   matchAndRewrite(ConstantOfShapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     SmallVector<OpFoldResult> dims;
     for (int64_t d = 0; d < resultType.getRank(); ++d)
       dims.push_back(extractIndex(rewriter, loc, adaptor.getShape(), d));
@@ -111,8 +110,7 @@ struct RangeToLinalg : OpConversionPattern<RangeOp> {
   matchAndRewrite(RangeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     Type elementType = resultType.getElementType();
     bool isFloat = isa<FloatType>(elementType);
     auto scalar = [&](Value tensor) {
