@@ -112,6 +112,41 @@ def XFFuseLinear : Pass<"xf-fuse-linear", "func::FuncOp"> {
   ];
 }
 
+def XFFuseAttention : Pass<"xf-fuse-attention", "func::FuncOp"> {
+  let summary = "Fuse scaled dot-product attention into xf.attention";
+  let description = [{
+    Matches multi-head attention as torch.onnx, tf2onnx and optimum write it,
+    from the head split of the projections to the head merge:
+
+    ```mlir
+    %q4 = xf.transpose (xf.reshape %q, [B, S, H, D]) {perm = [0, 2, 1, 3]}
+    %kT = xf.transpose (xf.reshape %k, [B, S, H, D]) {perm = [0, 2, 3, 1]}
+    %v4 = xf.transpose (xf.reshape %v, [B, S, H, D]) {perm = [0, 2, 1, 3]}
+    %s  = xf.matmul %q4, %kT                 // then, in any order:
+    %s1 = xf.div %s, %c                      //   a scale (mul or div, or on Q/K)
+    %s2 = xf.add %s1, %mask                  //   an additive mask
+    %s3 = xf.where %causal, %s2, %lowest     //   a causal mask
+    %p  = xf.softmax %s3 {axis = 3}
+    %o  = xf.reshape (xf.transpose (xf.matmul %p, %v4) {perm = [0, 2, 1, 3]}), [B, S, H * D]
+    // becomes
+    %o = xf.attention %q, %k, %v, %mask {num_heads = H, scale = 1/c, mask_kind = "padding"}
+    ```
+
+    A `where` is taken as causal only when its condition provably keeps
+    keys `j <= i + Sk - Sq`: a constant of that form, or rows `[Sk - Sq,
+    Sk)` and columns `[0, Sk)` sliced out of a constant lower-triangular
+    buffer (GPT-2's `bias`), with the bounds read from the query and key
+    shapes. A mask the same for every query is a `padding` mask. Scores,
+    probabilities or head-split copies used outside the pattern prevent the
+    fusion: they would have to be materialized anyway.
+  }];
+  let dependentDialects = ["::mlir::xf::XFDialect"];
+  let statistics = [
+    Statistic<"numFused", "fused", "Number of attention blocks fused">,
+    Statistic<"numCausal", "causal", "Number of them with a causal mask">
+  ];
+}
+
 def XFFuseElementwise : Pass<"xf-fuse-elementwise", "func::FuncOp"> {
   let summary = "Fuse chains of elementwise loop nests into one";
   let description = [{
@@ -133,6 +168,34 @@ def XFFuseElementwise : Pass<"xf-fuse-elementwise", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
   let statistics = [
     Statistic<"numFused", "fused", "Number of loop nests fused away">
+  ];
+}
+
+def XFSerializeNestedLinalg : Pass<"xf-serialize-nested-linalg",
+                                   "func::FuncOp"> {
+  let summary = "Lower linalg ops inside parallel loops to sequential loops";
+  let description = [{
+    Runs after bufferization, before `convert-linalg-to-parallel-loops`.
+    A linalg op nested in an `scf.parallel` or `scf.forall` (the tile loop
+    of `xf.attention`) becomes an `scf.for` nest, since the outer loop
+    already spreads the work over the threads and a nested OpenMP region per
+    op and iteration would only add forks:
+
+    ```mlir
+    scf.parallel (%b, %h) = ... {
+      linalg.generic ... ins(%s : memref<?x?xf32>) outs(%m : memref<?xf32>)
+    }
+    // becomes
+    scf.parallel (%b, %h) = ... {
+      scf.for %i = ... { scf.for %j = ... { ... } }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numSerialized", "serialized",
+              "Number of linalg ops lowered to sequential loops">
   ];
 }
 
@@ -198,7 +261,7 @@ def ConvertXFToLinalg : Pass<"convert-xf-to-linalg", "ModuleOp"> {
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::func::FuncDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
   ];
 }
 

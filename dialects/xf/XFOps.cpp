@@ -149,9 +149,9 @@ LogicalResult LinearOp::verify() {
   }
   StringRef activation = getActivation();
   if (activation != "none" && activation != "relu" && activation != "gelu" &&
-      activation != "gelu_tanh")
-    return emitOpError("activation must be none, relu, gelu or gelu_tanh, "
-                       "got \"")
+      activation != "gelu_tanh" && activation != "silu")
+    return emitOpError("activation must be none, relu, gelu, gelu_tanh or "
+                       "silu, got \"")
            << activation << "\"";
   return success();
 }
@@ -176,12 +176,15 @@ LogicalResult SoftmaxOp::verify() {
   return verifyAxes(*this, {static_cast<int64_t>(getAxis())}, getInput().getType().getRank());
 }
 
-LogicalResult LayerNormOp::verify() {
-  RankedTensorType type = getInput().getType();
-  if (failed(verifyAxes(*this, {static_cast<int64_t>(getAxis())}, type.getRank())))
+/// The checks every normalization shares: `axis` is a dimension of `input`,
+/// and `scale` and `bias` broadcast to the normalized dimensions.
+static LogicalResult verifyNormalization(Operation *op, RankedTensorType type,
+                                         int64_t axis, Value scale,
+                                         Value bias) {
+  if (failed(verifyAxes(op, {axis}, type.getRank())))
     return failure();
-  ArrayRef<int64_t> normalized = type.getShape().drop_front(getAxis());
-  for (Value param : {getScale(), getBias()}) {
+  ArrayRef<int64_t> normalized = type.getShape().drop_front(axis);
+  for (Value param : {scale, bias}) {
     if (!param)
       continue;
     auto paramType = tensorTypeOf(param);
@@ -189,10 +192,77 @@ LogicalResult LayerNormOp::verify() {
     if (paramType.getRank() > static_cast<int64_t>(normalized.size()) ||
         failed(broadcast) ||
         failed(verifyCompatibleShape(*broadcast, normalized)))
-      return emitOpError("scale and bias must broadcast to the normalized "
-                         "dimensions ")
+      return op->emitOpError("scale and bias must broadcast to the normalized "
+                             "dimensions ")
              << RankedTensorType::get(normalized, type.getElementType())
              << ", got " << paramType;
+  }
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  return verifyNormalization(*this, getInput().getType(), getAxis(),
+                             getScale(), getBias());
+}
+
+LogicalResult SkipLayerNormOp::verify() {
+  return verifyNormalization(*this, getInput().getType(), getAxis(),
+                             getScale(), getBias());
+}
+
+LogicalResult RmsNormOp::verify() {
+  return verifyNormalization(*this, getInput().getType(), getAxis(),
+                             getScale(), /*bias=*/nullptr);
+}
+
+LogicalResult AttentionOp::verify() {
+  RankedTensorType query = getQuery().getType(), key = getKey().getType(),
+                   value = getValue().getType();
+  for (RankedTensorType type : {query, key, value})
+    if (type.getRank() != 3)
+      return emitOpError("query, key and value must be 3-D "
+                         "[batch, sequence, heads * head_dim], got ")
+             << type;
+  int64_t heads = getNumHeads();
+  if (heads < 1)
+    return emitOpError("num_heads must be positive, got ") << heads;
+  for (RankedTensorType type : {query, key, value}) {
+    int64_t width = type.getDimSize(2);
+    if (ShapedType::isDynamic(width) || width % heads != 0)
+      return emitOpError("the last dimension of ")
+             << type << " must be static and a multiple of the " << heads
+             << " heads";
+  }
+  if (query.getDimSize(2) != key.getDimSize(2))
+    return emitOpError("query and key head dimensions differ: ")
+           << query << " vs " << key;
+  if (failed(verifyCompatibleShape(key.getShape().drop_back(),
+                                   value.getShape().drop_back())) ||
+      failed(verifyCompatibleShape(query.getShape().take_front(),
+                                   key.getShape().take_front())))
+    return emitOpError("batch and key sequence dimensions must agree: ")
+           << query << ", " << key << ", " << value;
+  StringRef kind = getMaskKind();
+  if (kind != "none" && kind != "padding" && kind != "causal")
+    return emitOpError("mask_kind must be none, padding or causal, got \"")
+           << kind << "\"";
+  Value mask = getMask();
+  if (kind == "padding" && !mask)
+    return emitOpError("a padding mask_kind needs a mask operand");
+  if (mask) {
+    auto maskType = tensorTypeOf(mask);
+    SmallVector<int64_t> scores = {query.getDimSize(0), heads,
+                                   query.getDimSize(1), key.getDimSize(1)};
+    auto broadcast = broadcastShapes(scores, maskType.getShape());
+    if (maskType.getRank() != 4 || failed(broadcast) ||
+        failed(verifyCompatibleShape(*broadcast, scores)))
+      return emitOpError("mask must be 4-D and broadcast to the scores ")
+             << RankedTensorType::get(scores, query.getElementType())
+             << ", got " << maskType;
+    if (kind == "padding" && maskType.getDimSize(2) != 1)
+      return emitOpError("a padding mask is the same for every query: its "
+                         "dimension 2 must be 1, got ")
+             << maskType;
   }
   return success();
 }

@@ -272,10 +272,10 @@ def XF_LinearOp : XF_InferredOp<"linear", [SameOperandsElementType]> {
   let description = [{
     `activation(input x weight + bias)`: `input` has any number of leading
     dimensions and a trailing dimension K, `weight` is K x N, the optional
-    `bias` has N elements. `activation` is `none`, `relu`, `gelu` (erf form)
-    or `gelu_tanh`. What `xf-fuse-linear` makes of a MatMul, its bias add and
-    its activation, so that code generation can apply the epilogue to the
-    product while it is still in registers.
+    `bias` has N elements. `activation` is `none`, `relu`, `gelu` (erf form),
+    `gelu_tanh` or `silu` (`x * sigmoid(x)`). What `xf-fuse-linear` makes of
+    a MatMul, its bias add and its activation, so that code generation can
+    apply the epilogue to the product while it is still in registers.
 
     ```mlir
     %y = xf.linear %x, %w, %b {activation = "gelu"} : (tensor<1x128x384xf32>, tensor<384x1536xf32>, tensor<1536xf32>) -> tensor<1x128x1536xf32>
@@ -363,6 +363,98 @@ def XF_LayerNormOp : XF_Op<"layer_norm", [AllTypesMatch<["input", "output"]>,
   let assemblyFormat = [{
     $input `,` $scale (`,` $bias^)? attr-dict `:` type($input) `,` type($scale)
     (`,` type($bias)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+def XF_SkipLayerNormOp : XF_Op<"skip_layer_norm",
+    [AllTypesMatch<["input", "skip", "output"]>,
+     AllElementTypesMatch<["input", "scale"]>]> {
+  let summary = "Layer normalization of a residual sum";
+  let description = [{
+    `layer_norm(input + skip)`: the residual connection of a post-norm
+    transformer block (BERT) and the normalization that follows it, so that
+    the sum is never written to memory on its own. `xf-fuse-linear` forms it
+    when the sum has no other user.
+
+    ```mlir
+    %y = xf.skip_layer_norm %x, %residual, %gamma, %beta {axis = 2, epsilon = 1.0e-12 : f32}
+        : tensor<1x128x384xf32>, tensor<384xf32>, tensor<384xf32>
+    ```
+  }];
+  let arguments = (ins XF_FloatTensor:$input, XF_FloatTensor:$skip,
+                       XF_FloatTensor:$scale, Optional<XF_FloatTensor>:$bias,
+                       I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $skip `,` $scale (`,` $bias^)? attr-dict `:` type($input) `,`
+    type($scale) (`,` type($bias)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+def XF_RmsNormOp : XF_Op<"rms_norm", [AllTypesMatch<["input", "output"]>,
+    AllElementTypesMatch<["input", "scale"]>]> {
+  let summary = "Root-mean-square normalization over the trailing dimensions";
+  let description = [{
+    `input / sqrt(mean(input^2) + epsilon) * scale`, the mean taken over the
+    dimensions from `axis` to the last: the normalization of T5 and Llama,
+    which neither centers nor shifts.
+
+    ```mlir
+    %y = xf.rms_norm %x, %gamma {axis = 2, epsilon = 1.0e-6 : f32}
+        : tensor<1x128x512xf32>, tensor<512xf32>
+    ```
+  }];
+  let arguments = (ins XF_FloatTensor:$input, XF_FloatTensor:$scale,
+                       I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale attr-dict `:` type($input) `,` type($scale)";
+  let hasVerifier = 1;
+}
+
+def XF_AttentionOp : XF_InferredOp<"attention"> {
+  let summary = "Multi-head scaled dot-product attention";
+  let description = [{
+    Multi-head attention on the packed `[batch, sequence, heads * head_dim]`
+    layout that linear layers produce, so that no head split or merge
+    (Reshape, Transpose) is ever materialized. For each head `h`, with
+    `Q_h`, `K_h`, `V_h` its columns of `query`, `key` and `value`:
+
+    ```
+    output[:, :, h] = softmax(scale * Q_h K_h^T + mask + causal) V_h
+    ```
+
+    `query` is `[B, Sq, H * D]`, `key` `[B, Sk, H * D]`, `value`
+    `[B, Sk, H * Dv]` and the result `[B, Sq, H * Dv]`. The optional `mask`
+    is added to the scores and broadcasts to `[B, H, Sq, Sk]` (rank 4).
+    `mask_kind` says what is known of it:
+    - `none`: no mask, or an arbitrary additive bias;
+    - `padding`: `mask` is the same for every query (`[B|1, H|1, 1, Sk]`),
+      as a key padding mask is;
+    - `causal`: query `i` sees keys `j <= i + Sk - Sq` (aligned at the end,
+      so it holds when cached keys precede the queries); scores of the other
+      keys become the lowest float, as exporters' `Where` writes them. An
+      additive `mask` may come on top.
+
+    ```mlir
+    %o = xf.attention %q, %k, %v, %m {num_heads = 12, scale = 0.176776695 : f32, mask_kind = "padding"}
+        : (tensor<1x128x384xf32>, tensor<1x128x384xf32>, tensor<1x128x384xf32>, tensor<1x1x1x128xf32>) -> tensor<1x128x384xf32>
+    ```
+
+    Code generation computes it a block of queries at a time with an online
+    softmax over blocks of keys (flash attention), so that no more than a
+    tile of the score matrix exists at once.
+  }];
+  let arguments = (ins XF_FloatTensor:$query, XF_FloatTensor:$key,
+                       XF_FloatTensor:$value,
+                       Optional<XF_FloatTensor>:$mask,
+                       I64Attr:$num_heads, F32Attr:$scale,
+                       DefaultValuedStrAttr<StrAttr, "none">:$mask_kind);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $mask^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -290,6 +290,22 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
   return success();
 }
 
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(AttentionOp)
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location>,
+                                            ValueRange operands, DictionaryAttr,
+                                            OpaqueProperties, RegionRange,
+                                            SmallVectorImpl<Type> &inferred) {
+  RankedTensorType query = getTensorType(operands[0]);
+  RankedTensorType value = getTensorType(operands[2]);
+  if (!query || !value || query.getRank() != 3 || value.getRank() != 3)
+    return failure();
+  inferred.push_back(RankedTensorType::get(
+      {query.getDimSize(0), query.getDimSize(1), value.getDimSize(2)},
+      query.getElementType()));
+  return success();
+}
+
 #define XF_DEFINE_REDUCE_INFERENCE(OP)                                         \
   XF_DEFINE_COMPATIBLE_RETURN_TYPES(OP)                                        \
   LogicalResult OP::inferReturnTypes(                                          \

@@ -21,6 +21,7 @@ void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
   funcPm.addPass(createXFFuseLayerNorm());
   funcPm.addPass(createXFFuseGelu());
   funcPm.addPass(createXFFuseLinear());
+  funcPm.addPass(createXFFuseAttention());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
 }
@@ -36,6 +37,9 @@ std::string xf::getCPUCodegenPipeline() {
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
+         // Attention tiles run one per thread, their loops sequential.
+         "scf-forall-to-parallel,"
+         "func.func(xf-serialize-nested-linalg),"
          // Parallel dimensions become OpenMP work-sharing loops; the runtime
          // sets the thread count of each run.
          "convert-linalg-to-parallel-loops,"

@@ -73,6 +73,8 @@ Value createScalarConstant(OpBuilder &b, Location loc, Type elementType,
 /// An index value read from a 0-D or 1-D integer tensor at `position`.
 Value extractIndex(OpBuilder &b, Location loc, Value tensor, int64_t position);
 
+void populateAttentionPatterns(const TypeConverter &converter,
+                               RewritePatternSet &patterns);
 void populateElementwisePatterns(const TypeConverter &converter,
                                  RewritePatternSet &patterns);
 void populateLinearAlgebraPatterns(const TypeConverter &converter,

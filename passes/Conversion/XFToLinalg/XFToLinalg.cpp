@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -92,6 +93,7 @@ struct ConvertXFToLinalgPass
 
     XFToLinalgTypeConverter converter;
     RewritePatternSet patterns(context);
+    populateAttentionPatterns(converter, patterns);
     populateElementwisePatterns(converter, patterns);
     populateLinearAlgebraPatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
@@ -104,7 +106,7 @@ struct ConvertXFToLinalgPass
                            bufferization::BufferizationDialect,
                            func::FuncDialect, linalg::LinalgDialect,
                            math::MathDialect, memref::MemRefDialect,
-                           tensor::TensorDialect>();
+                           scf::SCFDialect, tensor::TensorDialect>();
     target.addLegalOp<UnrealizedConversionCastOp>();
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();

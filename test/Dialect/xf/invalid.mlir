@@ -233,7 +233,7 @@ func.func @negative_linear_bias(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>, %b: 
 // -----
 
 func.func @negative_linear_activation(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>) {
-  // expected-error @+1 {{activation must be none, relu, gelu or gelu_tanh, got "swish"}}
+  // expected-error @+1 {{activation must be none, relu, gelu, gelu_tanh or silu, got "swish"}}
   %0 = xf.linear %x, %w {activation = "swish"} : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
   return
 }

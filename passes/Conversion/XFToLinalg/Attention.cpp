@@ -1,0 +1,364 @@
+//===- Attention.cpp - xf.attention to tiled loops with online softmax ----===//
+//
+// Flash attention on tensors: an `scf.forall` over (batch, head, query
+// block), and inside it an `scf.for` over key blocks that keeps, for every
+// query row, the running maximum `m`, the running sum `l` of exp(s - m) and
+// the unnormalized output `acc`. A new key block with scores `s` updates
+//
+//   m' = max(m, rowmax(s))      p = exp(s - m')      alpha = exp(m - m')
+//   l' = l * alpha + rowsum(p)  acc' = acc * alpha + p V
+//
+// and the result is acc / l. Only a [query tile x key tile] block of scores
+// ever exists, and the head split and merge are offsets of the slices.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Conversion/XFToLinalg/Patterns.h"
+
+#include "dialects/xf/XFOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::xf;
+
+/// Queries per task and keys per step: a 32 x 64 block of f32 scores is
+/// 8 KiB, which stays in L1 next to the Q, K and V tiles.
+static constexpr int64_t kQueryTile = 32;
+static constexpr int64_t kKeyTile = 64;
+
+namespace {
+/// Builds the loop nest of one `xf.attention`.
+class AttentionBuilder {
+public:
+  AttentionBuilder(OpBuilder &b, Location loc, AttentionOp op, Value query,
+                   Value key, Value value, Value mask)
+      : b(b), loc(loc), query(query), key(key), value(value), mask(mask),
+        elementType(cast<RankedTensorType>(query.getType()).getElementType()),
+        heads(op.getNumHeads()), causal(op.getMaskKind() == "causal"),
+        scale(op.getScale().convertToDouble()) {
+    headDim = cast<RankedTensorType>(query.getType()).getDimSize(2) / heads;
+    valueDim = cast<RankedTensorType>(value.getType()).getDimSize(2) / heads;
+  }
+
+  Value build(RankedTensorType resultType) {
+    Value batch = getDim(query, 0);
+    queryLength = getDim(query, 1);
+    keyLength = getDim(key, 1);
+    Value output = createEmpty(
+        b, loc, resultType,
+        {batch, queryLength, b.getIndexAttr(resultType.getDimSize(2))});
+    Value queryBlocks = arith::CeilDivSIOp::create(b, loc, queryLength,
+                                                   index(kQueryTile));
+    auto forall = scf::ForallOp::create(
+        b, loc,
+        ArrayRef<OpFoldResult>{batch, b.getIndexAttr(heads), queryBlocks},
+        ValueRange{output}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    ValueRange ivs = forall.getInductionVars();
+    buildQueryBlock(forall, ivs[0], ivs[1], ivs[2]);
+    return forall.getResult(0);
+  }
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value getDim(Value tensor, int64_t dim) {
+    return getValueOrCreateConstantIndexOp(
+        b, loc, tensor::getMixedSize(b, loc, tensor, dim));
+  }
+  Value constant(double v) {
+    return createScalarConstant(b, loc, elementType, v);
+  }
+  Value filled(double v, ArrayRef<OpFoldResult> sizes) {
+    Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+    return linalg::FillOp::create(b, loc, constant(v), empty).getResult(0);
+  }
+  /// A [rows x cols] tile of the head `head` of a packed [B, S, H * D]
+  /// tensor: rows from `row`, the head's D columns.
+  Value headTile(Value packed, Value batch, Value head, Value row, Value rows,
+                 int64_t width) {
+    Value column = arith::MulIOp::create(b, loc, head, index(width));
+    auto type = RankedTensorType::get({ShapedType::kDynamic, width},
+                                      elementType);
+    return tensor::ExtractSliceOp::create(
+        b, loc, type, packed,
+        ArrayRef<OpFoldResult>{batch, row, column},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), rows, b.getIndexAttr(width)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                               b.getIndexAttr(1)});
+  }
+  AffineMap map(unsigned numDims, ArrayRef<unsigned> dims) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d : dims)
+      exprs.push_back(b.getAffineDimExpr(d));
+    return AffineMap::get(numDims, 0, exprs, b.getContext());
+  }
+  Value generic(ValueRange inputs, Value init, ArrayRef<AffineMap> maps,
+                ArrayRef<utils::IteratorType> iterators,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{init.getType()}, inputs, ValueRange{init},
+               maps, iterators,
+               [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                 linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
+               })
+        .getResult(0);
+  }
+
+  void buildQueryBlock(scf::ForallOp forall, Value batch, Value head,
+                       Value block);
+  Value buildScores(Value queryTile, Value keyTile, Value batch, Value head,
+                    Value queryStart, Value keyStart, Value rows, Value cols);
+  Value maskTile(Value batch, Value head, Value queryStart, Value keyStart,
+                 Value rows, Value cols, AffineMap &tileMap);
+
+  OpBuilder &b;
+  Location loc;
+  Value query, key, value, mask;
+  Type elementType;
+  int64_t heads, headDim = 0, valueDim = 0;
+  bool causal;
+  double scale;
+  Value queryLength, keyLength;
+};
+} // namespace
+
+void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
+                                       Value head, Value block) {
+  using utils::IteratorType;
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  Value queryStart = arith::MulIOp::create(b, loc, block, index(kQueryTile));
+  Value rows = arith::MinSIOp::create(
+      b, loc, index(kQueryTile),
+      arith::SubIOp::create(b, loc, queryLength, queryStart));
+  // The scale is applied to Q once rather than to every score.
+  Value queryTile = headTile(query, batch, head, queryStart, rows, headDim);
+  Value scaleValue = constant(scale);
+  queryTile = generic(
+      {queryTile},
+      tensor::EmptyOp::create(
+          b, loc, ArrayRef<OpFoldResult>{rows, b.getIndexAttr(headDim)},
+          elementType),
+      {map(2, {0, 1}), map(2, {0, 1})}, {par, par},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::MulFOp::create(nb, nloc, args[0], scaleValue);
+      });
+
+  double inf = std::numeric_limits<double>::infinity();
+  Value maxInit = filled(-inf, {rows});
+  Value sumInit = filled(0.0, {rows});
+  Value accInit = filled(0.0, {rows, b.getIndexAttr(valueDim)});
+
+  // Causal: key blocks past the last key the block's queries see are
+  // skipped altogether.
+  Value keyEnd = keyLength;
+  if (causal) {
+    Value lastVisible = arith::AddIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, queryStart, rows),
+        arith::SubIOp::create(b, loc, keyLength, queryLength));
+    keyEnd = arith::MinSIOp::create(b, loc, keyLength, lastVisible);
+  }
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), keyEnd, index(kKeyTile),
+      ValueRange{maxInit, sumInit, accInit},
+      [&](OpBuilder &, Location, Value keyStart, ValueRange state) {
+        Value runningMax = state[0], runningSum = state[1], acc = state[2];
+        Value cols = arith::MinSIOp::create(
+            b, loc, index(kKeyTile),
+            arith::SubIOp::create(b, loc, keyEnd, keyStart));
+        Value keyTile = headTile(key, batch, head, keyStart, cols, headDim);
+        Value valueTile =
+            headTile(value, batch, head, keyStart, cols, valueDim);
+        Value scores = buildScores(queryTile, keyTile, batch, head,
+                                   queryStart, keyStart, rows, cols);
+        // m' = max(m, rowmax(s)) and alpha = exp(m - m'), which rescales
+        // what was accumulated so far. Every loop-carried value is updated
+        // in place, so that its buffer is reused across key blocks.
+        Value tileMax = filled(-inf, {rows});
+        tileMax = generic(
+            {scores}, tileMax, {map(2, {0, 1}), map(2, {0})}, {par, red},
+            [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              return arith::MaximumFOp::create(nb, nloc, args[1], args[0]);
+            });
+        Value alphaInit = tensor::EmptyOp::create(
+            b, loc, ArrayRef<OpFoldResult>{rows}, elementType);
+        auto update = linalg::GenericOp::create(
+            b, loc, TypeRange{runningMax.getType(), alphaInit.getType()},
+            ValueRange{tileMax}, ValueRange{runningMax, alphaInit},
+            {map(1, {0}), map(1, {0}), map(1, {0})}, {par},
+            [](OpBuilder &nb, Location nloc, ValueRange args) {
+              Value max = arith::MaximumFOp::create(nb, nloc, args[1], args[0]);
+              Value alpha = math::ExpOp::create(
+                  nb, nloc, arith::SubFOp::create(nb, nloc, args[1], max));
+              linalg::YieldOp::create(nb, nloc, ValueRange{max, alpha});
+            });
+        Value newMax = update.getResult(0), alpha = update.getResult(1);
+        // p = exp(s - m'), in place of the scores.
+        Value probs = generic(
+            {newMax}, scores, {map(2, {0}), map(2, {0, 1})}, {par, par},
+            [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              return math::ExpOp::create(
+                  nb, nloc, arith::SubFOp::create(nb, nloc, args[1], args[0]));
+            });
+        auto multiplyByAlpha = [](OpBuilder &nb, Location nloc,
+                                  ValueRange args) -> Value {
+          return arith::MulFOp::create(nb, nloc, args[1], args[0]);
+        };
+        auto accumulate = [](OpBuilder &nb, Location nloc,
+                             ValueRange args) -> Value {
+          return arith::AddFOp::create(nb, nloc, args[1], args[0]);
+        };
+        // l' = l * alpha + rowsum(p).
+        Value newSum = generic({alpha}, runningSum,
+                               {map(1, {0}), map(1, {0})}, {par},
+                               multiplyByAlpha);
+        newSum = generic({probs}, newSum, {map(2, {0, 1}), map(2, {0})},
+                         {par, red}, accumulate);
+        // acc' = acc * alpha + p V, over (row, key, column): the innermost
+        // loop walks a row of V and of acc, contiguous in memory.
+        Value newAcc = generic({alpha}, acc, {map(2, {0}), map(2, {0, 1})},
+                               {par, par}, multiplyByAlpha);
+        newAcc = generic(
+            {probs, valueTile}, newAcc,
+            {map(3, {0, 1}), map(3, {1, 2}), map(3, {0, 2})},
+            {par, red, par},
+            [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              return arith::AddFOp::create(
+                  nb, nloc, args[2],
+                  arith::MulFOp::create(nb, nloc, args[0], args[1]));
+            });
+        scf::YieldOp::create(b, loc, ValueRange{newMax, newSum, newAcc});
+      });
+
+  // out = acc / l, written into the head's columns of the packed output.
+  Value result = generic(
+      {loop.getResult(1)}, loop.getResult(2), {map(2, {0}), map(2, {0, 1})},
+      {par, par}, [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::DivFOp::create(nb, nloc, args[1], args[0]);
+      });
+  Value column = arith::MulIOp::create(b, loc, head, index(valueDim));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(
+      b, loc, result, forall.getRegionIterArgs()[0],
+      ArrayRef<OpFoldResult>{batch, queryStart, column},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), rows,
+                             b.getIndexAttr(valueDim)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                             b.getIndexAttr(1)});
+}
+
+/// s = Q K^T (Q already scaled), plus the mask, with causally hidden scores
+/// set to the lowest float as exporters' `Where` does.
+Value AttentionBuilder::buildScores(Value queryTile, Value keyTile,
+                                    Value batch, Value head, Value queryStart,
+                                    Value keyStart, Value rows, Value cols) {
+  using utils::IteratorType;
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  Value scores = filled(0.0, {rows, cols});
+  scores = generic(
+      {queryTile, keyTile}, scores,
+      {map(3, {0, 2}), map(3, {1, 2}), map(3, {0, 1})}, {par, par, red},
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::AddFOp::create(
+            nb, nloc, args[2],
+            arith::MulFOp::create(nb, nloc, args[0], args[1]));
+      });
+  if (!mask && !causal)
+    return scores;
+
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  if (mask) {
+    AffineMap tileMap;
+    inputs.push_back(maskTile(batch, head, queryStart, keyStart, rows, cols,
+                              tileMap));
+    maps.push_back(tileMap);
+  }
+  maps.push_back(map(2, {0, 1}));
+  // Query i sees key j when keyStart + j <= queryStart + i + (Sk - Sq).
+  Value diagonal;
+  if (causal)
+    diagonal = arith::SubIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc, queryStart,
+            arith::SubIOp::create(b, loc, keyLength, queryLength)),
+        keyStart);
+  bool hasMask = static_cast<bool>(mask);
+  bool isCausal = causal;
+  Type type = elementType;
+  return generic(
+      inputs, scores, maps, {par, par},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        Value score = args.back();
+        if (hasMask)
+          score = arith::AddFOp::create(nb, nloc, score, args[0]);
+        if (!isCausal)
+          return score;
+        Value i = linalg::IndexOp::create(nb, nloc, 0);
+        Value j = linalg::IndexOp::create(nb, nloc, 1);
+        Value visible = arith::CmpIOp::create(
+            nb, nloc, arith::CmpIPredicate::sle, j,
+            arith::AddIOp::create(nb, nloc, i, diagonal));
+        Value lowest = createScalarConstant(
+            nb, nloc, type, -std::numeric_limits<float>::max());
+        return arith::SelectOp::create(nb, nloc, visible, score, lowest);
+      });
+}
+
+/// The [rows x cols] block of the 4-D mask that the current scores see;
+/// `tileMap` reads it, broadcasting its dimensions of size 1.
+Value AttentionBuilder::maskTile(Value batch, Value head, Value queryStart,
+                                 Value keyStart, Value rows, Value cols,
+                                 AffineMap &tileMap) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  auto isOne = [&](int64_t d) { return type.getDimSize(d) == 1; };
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> offsets = {
+      isOne(0) ? zero : OpFoldResult(batch),
+      isOne(1) ? zero : OpFoldResult(head),
+      isOne(2) ? zero : OpFoldResult(queryStart),
+      isOne(3) ? zero : OpFoldResult(keyStart)};
+  SmallVector<OpFoldResult> sizes = {one, one,
+                                     isOne(2) ? one : OpFoldResult(rows),
+                                     isOne(3) ? one : OpFoldResult(cols)};
+  SmallVector<int64_t> shape = {isOne(2) ? 1 : ShapedType::kDynamic,
+                                isOne(3) ? 1 : ShapedType::kDynamic};
+  SmallVector<AffineExpr> exprs = {
+      isOne(2) ? b.getAffineConstantExpr(0) : b.getAffineDimExpr(0),
+      isOne(3) ? b.getAffineConstantExpr(0) : b.getAffineDimExpr(1)};
+  tileMap = AffineMap::get(2, 0, exprs, b.getContext());
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), mask,
+      offsets, sizes, SmallVector<OpFoldResult>(4, one));
+}
+
+namespace {
+struct AttentionToLinalg : OpConversionPattern<AttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
+    AttentionBuilder builder(rewriter, op.getLoc(), op, adaptor.getQuery(),
+                             adaptor.getKey(), adaptor.getValue(),
+                             adaptor.getMask());
+    rewriter.replaceOp(op, builder.build(resultType));
+    return success();
+  }
+};
+} // namespace
+
+void xf::populateAttentionPatterns(const TypeConverter &converter,
+                                   RewritePatternSet &patterns) {
+  patterns.add<AttentionToLinalg>(converter, patterns.getContext());
+}

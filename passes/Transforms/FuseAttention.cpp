@@ -1,0 +1,620 @@
+//===- FuseAttention.cpp - Fuse scaled dot-product attention --------------===//
+//
+// Exporters write multi-head attention as a dozen ops: the projections split
+// into heads by Reshape and Transpose, Q K^T, a scale, a mask, a Softmax,
+// the product with V, and a Transpose and Reshape that merge the heads
+// again. `xf.attention` takes the place of everything from the head split
+// to the head merge, so that code generation can compute it tile by tile
+// without materializing the [B, H, Sq, Sk] scores or head-split copies.
+//
+// The pattern is anchored at the head merge and walks up to the projections.
+// Sizes that only exist at run time (batch, sequence) are compared by where
+// they come from: a dimension read by `xf.shape_of` is traced back through
+// transposes, head splits and projections to the tensor it was born in.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/xf/XFOps.h"
+#include "passes/Passes.h"
+#include "passes/Transforms/PatternUtils.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace mlir::xf {
+#define GEN_PASS_DEF_XFFUSEATTENTION
+#include "passes/Passes.h.inc"
+} // namespace mlir::xf
+
+using namespace mlir;
+using namespace mlir::xf;
+
+//===----------------------------------------------------------------------===//
+// Dimensions known only at run time
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A dimension of a tensor: `value`'s dimension `dim`.
+struct DimRef {
+  Value value;
+  int64_t dim = 0;
+  bool operator==(const DimRef &other) const {
+    return value == other.value && dim == other.dim;
+  }
+};
+} // namespace
+
+static bool isHeadSplit(ReshapeOp reshape, int depth);
+static bool isHeadMerge(ReshapeOp reshape, int depth);
+
+/// Follows `ref` up to the op that gave the dimension its size: through
+/// transposes, head splits and merges, splits along another axis, and the
+/// leading dimensions of projections and same-shape elementwise ops.
+static DimRef traceDim(DimRef ref, int depth = 0) {
+  for (; depth < 32; ++depth) {
+    Operation *def = ref.value.getDefiningOp();
+    if (!def)
+      return ref;
+    if (auto transpose = dyn_cast<TransposeOp>(def)) {
+      ref = {transpose.getInput(), transpose.getPerm()[ref.dim]};
+      continue;
+    }
+    if (auto reshape = dyn_cast<ReshapeOp>(def)) {
+      if (ref.dim < 2 && (isHeadSplit(reshape, depth + 1) ||
+                          isHeadMerge(reshape, depth + 1))) {
+        ref.value = reshape.getInput();
+        continue;
+      }
+      return ref;
+    }
+    if (auto split = dyn_cast<SplitOp>(def)) {
+      if (ref.dim == static_cast<int64_t>(split.getAxis()))
+        return ref;
+      ref.value = split.getInput();
+      continue;
+    }
+    if (auto linear = dyn_cast<LinearOp>(def)) {
+      if (ref.dim + 1 == linear.getType().getRank())
+        return ref;
+      ref.value = linear.getInput();
+      continue;
+    }
+    if (def->getNumOperands() >= 1 && def->getNumResults() == 1 &&
+        isa<LayerNormOp, SkipLayerNormOp, RmsNormOp, GeluOp, CastOp>(def)) {
+      ref.value = def->getOperand(0);
+      continue;
+    }
+    return ref;
+  }
+  return ref;
+}
+
+/// Where a 0-D or one-element integer tensor gets its value: the dimension
+/// read by `gather(shape_of(x), i)`, through unsqueezes, squeezes and casts.
+static std::optional<DimRef> getDimSource(Value scalar) {
+  while (Operation *def = scalar.getDefiningOp()) {
+    if (!isa<UnsqueezeOp, SqueezeOp, CastOp>(def))
+      break;
+    scalar = def->getOperand(0);
+  }
+  auto gather = scalar.getDefiningOp<GatherOp>();
+  if (!gather)
+    return std::nullopt;
+  auto shapeOf = gather.getData().getDefiningOp<ShapeOfOp>();
+  std::optional<SmallVector<int64_t>> index =
+      getKnownIntValues(gather.getIndices());
+  if (!shapeOf || !index || index->size() != 1 ||
+      ShapedType::isDynamic((*index)[0]))
+    return std::nullopt;
+  int64_t rank = shapeOf.getInput().getType().getRank();
+  FailureOr<int64_t> dim = normalizeAxis((*index)[0], rank);
+  if (failed(dim))
+    return std::nullopt;
+  return DimRef{shapeOf.getInput(), *dim};
+}
+
+/// Element `i` of a 1-D shape tensor built by `xf.concat` of one-element
+/// pieces (or the single piece itself).
+static Value getShapePiece(Value shape, int64_t i) {
+  auto concat = shape.getDefiningOp<ConcatOp>();
+  if (!concat)
+    return i == 0 ? shape : Value();
+  int64_t offset = 0;
+  for (Value piece : concat.getInputs()) {
+    auto type = cast<RankedTensorType>(piece.getType());
+    if (type.getRank() != 1 || type.isDynamicDim(0))
+      return {};
+    if (i < offset + type.getDimSize(0))
+      return type.getDimSize(0) == 1 ? piece : Value();
+    offset += type.getDimSize(0);
+  }
+  return {};
+}
+
+/// Whether the scalar `element` (a 0-D or one-element tensor) is the size of
+/// `ref`: a constant equal to its static size, or read from a dimension
+/// that traces to the same origin.
+static bool isSizeOf(Value element, DimRef ref, int depth = 0) {
+  if (!element)
+    return false;
+  std::optional<SmallVector<int64_t>> known = getKnownIntValues(element);
+  auto type = cast<RankedTensorType>(ref.value.getType());
+  if (known && known->size() == 1 && !ShapedType::isDynamic((*known)[0]))
+    return !type.isDynamicDim(ref.dim) &&
+           (*known)[0] == type.getDimSize(ref.dim);
+  std::optional<DimRef> source = getDimSource(element);
+  return source && traceDim(*source, depth) == traceDim(ref, depth);
+}
+
+/// Whether two dimensions provably have the same size.
+static bool haveSameSize(DimRef a, DimRef b) {
+  auto aType = cast<RankedTensorType>(a.value.getType());
+  auto bType = cast<RankedTensorType>(b.value.getType());
+  if (!aType.isDynamicDim(a.dim) && !bType.isDynamicDim(b.dim))
+    return aType.getDimSize(a.dim) == bType.getDimSize(b.dim);
+  return traceDim(a) == traceDim(b);
+}
+
+/// Whether a rank-changing reshape keeps the leading dimension of its input:
+/// its target shape starts with 0 (ONNX's "copy"), the input's static size,
+/// or that dimension read back by `xf.shape_of`.
+static bool keepsLeadingDim(ReshapeOp reshape, int depth) {
+  auto inputType = reshape.getInput().getType();
+  auto resultType = reshape.getType();
+  if (!inputType.isDynamicDim(0) && !resultType.isDynamicDim(0))
+    return inputType.getDimSize(0) == resultType.getDimSize(0);
+  std::optional<SmallVector<int64_t>> known =
+      getKnownIntValues(reshape.getShape());
+  if (known && !known->empty() && (*known)[0] == 0 && !reshape.getAllowzero())
+    return true;
+  return isSizeOf(getShapePiece(reshape.getShape(), 0),
+                  {reshape.getInput(), 0}, depth);
+}
+
+/// [B, S, H * D] -> [B, S, H, D] with static H and D. With the leading
+/// dimension kept and the element count unchanged, S is kept too.
+static bool isHeadSplit(ReshapeOp reshape, int depth) {
+  auto inputType = reshape.getInput().getType();
+  auto resultType = reshape.getType();
+  if (inputType.getRank() != 3 || resultType.getRank() != 4 ||
+      inputType.isDynamicDim(2) || resultType.isDynamicDim(2) ||
+      resultType.isDynamicDim(3) ||
+      resultType.getDimSize(2) * resultType.getDimSize(3) !=
+          inputType.getDimSize(2))
+    return false;
+  return keepsLeadingDim(reshape, depth);
+}
+
+/// [B, S, H, D] -> [B, S, H * D], the inverse of a head split.
+static bool isHeadMerge(ReshapeOp reshape, int depth) {
+  auto inputType = reshape.getInput().getType();
+  auto resultType = reshape.getType();
+  if (inputType.getRank() != 4 || resultType.getRank() != 3 ||
+      inputType.isDynamicDim(2) || inputType.isDynamicDim(3) ||
+      resultType.isDynamicDim(2) ||
+      inputType.getDimSize(2) * inputType.getDimSize(3) !=
+          resultType.getDimSize(2))
+    return false;
+  return keepsLeadingDim(reshape, depth);
+}
+
+//===----------------------------------------------------------------------===//
+// Pieces of the pattern
+//===----------------------------------------------------------------------===//
+
+/// `x * c` or `x / c` for a splat constant `c` that leaves the shape of `x`
+/// unchanged: `x` and the factor it is multiplied by.
+static std::optional<std::pair<Value, double>> matchScaling(Operation *op) {
+  if (!isa_and_present<MulOp, DivOp>(op))
+    return std::nullopt;
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  if (isa<MulOp>(op) && getSplatFloat(lhs) && !getSplatFloat(rhs))
+    std::swap(lhs, rhs);
+  std::optional<double> factor = getSplatFloat(rhs);
+  if (!factor || lhs.getType() != op->getResult(0).getType() ||
+      (isa<DivOp>(op) && *factor == 0.0))
+    return std::nullopt;
+  return std::make_pair(lhs, isa<MulOp>(op) ? *factor : 1.0 / *factor);
+}
+
+/// Strips single-use scalings (see `matchScaling`) off `value`, folding
+/// their factors into `scale`.
+static Value peelScale(Value value, double &scale) {
+  while (value.hasOneUse()) {
+    auto scaling = matchScaling(value.getDefiningOp());
+    if (!scaling)
+      break;
+    scale *= scaling->second;
+    value = scaling->first;
+  }
+  return value;
+}
+
+namespace {
+/// Heads taken from a packed [B, S, H * D] tensor: `transpose(reshape(x))`.
+struct HeadSplit {
+  Value packed;
+  int64_t heads = 0, headDim = 0;
+};
+} // namespace
+
+/// Matches `transpose(reshape(packed), perm)` where the reshape splits the
+/// last dimension of `packed` into heads. With `scale`, splat scalings of
+/// the packed or split tensor are folded into it.
+static std::optional<HeadSplit> matchHeads(Value value, ArrayRef<int64_t> perm,
+                                           double *scale) {
+  if (scale)
+    value = peelScale(value, *scale);
+  auto transpose = value.getDefiningOp<TransposeOp>();
+  if (!transpose || transpose.getPerm() != perm)
+    return std::nullopt;
+  auto reshape = transpose.getInput().getDefiningOp<ReshapeOp>();
+  if (!reshape || !isHeadSplit(reshape, 0))
+    return std::nullopt;
+  RankedTensorType split = reshape.getType();
+  Value packed = reshape.getInput();
+  if (scale)
+    packed = peelScale(packed, *scale);
+  return HeadSplit{packed, split.getDimSize(2), split.getDimSize(3)};
+}
+
+/// Reads the elements of an integer constant, inline or held in a resource
+/// blob, when it has at most `limit` of them.
+static std::optional<SmallVector<int64_t>> readIntConstant(Value value,
+                                                           int64_t limit) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (!elements || elements.getNumElements() > limit ||
+      !isa<IntegerType>(elements.getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(elements)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(v.getZExtValue());
+    return values;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(elements);
+  if (!resource || !resource.getRawHandle().getBlob())
+    return std::nullopt;
+  ArrayRef<char> bytes = resource.getRawHandle().getBlob()->getData();
+  unsigned width = elements.getElementType().getIntOrFloatBitWidth();
+  unsigned byteWidth = width == 1 ? 1 : width / 8;
+  if (bytes.size() != static_cast<size_t>(elements.getNumElements()) * byteWidth)
+    return std::nullopt;
+  for (int64_t i = 0, e = elements.getNumElements(); i < e; ++i) {
+    uint64_t v = 0;
+    std::memcpy(&v, bytes.data() + i * byteWidth, byteWidth);
+    values.push_back(static_cast<int64_t>(v));
+  }
+  return values;
+}
+
+/// Whether the [rows x cols] matrix of zeros and non-zeros `mask` is causal
+/// with `offset`: element (i, j) is set exactly when j <= i + offset.
+static bool isCausalMatrix(ArrayRef<int64_t> mask, int64_t rows, int64_t cols,
+                           int64_t offset) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      if ((mask[i * cols + j] != 0) != (j <= i + offset))
+        return false;
+  return true;
+}
+
+namespace {
+/// What is known of the query and key sequence lengths of one attention.
+struct Lengths {
+  DimRef query, key;
+  bool equal;
+};
+
+/// Whether `cond` (the condition of `where(cond, scores, lowest)`) keeps
+/// exactly the causal scores: j <= i + Sk - Sq. Either a constant, or the
+/// last two dimensions sliced out of a constant lower-triangular buffer,
+/// rows [Sk - Sq, Sk) and columns [0, Sk), the way GPT-2 exports do.
+class CausalConditionMatcher {
+public:
+  explicit CausalConditionMatcher(Lengths lengths) : lengths(lengths) {}
+
+  bool match(Value cond) {
+    if (auto cast = cond.getDefiningOp<CastOp>())
+      cond = cast.getInput();
+    auto type = cast<RankedTensorType>(cond.getType());
+    int64_t rank = type.getRank();
+    if (rank < 2 || !llvm::all_of(type.getShape().drop_back(2),
+                                  [](int64_t d) { return d == 1; }))
+      return false;
+    // Slices of the buffer, row axis and column axis.
+    SmallVector<SliceOp> slices;
+    while (auto slice = cond.getDefiningOp<SliceOp>()) {
+      slices.push_back(slice);
+      cond = slice.getInput();
+    }
+    auto bufferType = cast<RankedTensorType>(cond.getType());
+    if (bufferType.getRank() != rank || !bufferType.hasStaticShape())
+      return false;
+    int64_t rows = bufferType.getDimSize(rank - 2);
+    int64_t cols = bufferType.getDimSize(rank - 1);
+    std::optional<SmallVector<int64_t>> buffer =
+        readIntConstant(cond, /*limit=*/1 << 24);
+    if (!buffer)
+      return false;
+    if (slices.empty()) {
+      // A constant mask of the scores' static shape.
+      auto qType = cast<RankedTensorType>(lengths.query.value.getType());
+      auto kType = cast<RankedTensorType>(lengths.key.value.getType());
+      if (qType.isDynamicDim(lengths.query.dim) ||
+          kType.isDynamicDim(lengths.key.dim))
+        return false;
+      int64_t sq = qType.getDimSize(lengths.query.dim);
+      int64_t sk = kType.getDimSize(lengths.key.dim);
+      return rows == sq && cols == sk && isCausalMatrix(*buffer, rows, cols,
+                                                        sk - sq);
+    }
+    // A lower-triangular buffer (ones on and below the diagonal), sliced.
+    if (!isCausalMatrix(*buffer, rows, cols, 0))
+      return false;
+    bool rowsSliced = false, colsSliced = false;
+    for (SliceOp slice : slices) {
+      std::optional<SmallVector<int64_t>> axes =
+          getKnownIntValues(slice.getAxes());
+      std::optional<SmallVector<int64_t>> steps =
+          getKnownIntValues(slice.getSteps());
+      if (!axes || !steps || axes->size() != steps->size())
+        return false;
+      for (auto [i, axis] : llvm::enumerate(*axes)) {
+        FailureOr<int64_t> normalized = normalizeAxis(axis, rank);
+        if (failed(normalized) || (*steps)[i] != 1)
+          return false;
+        Value start = getShapePiece(slice.getStarts(), i);
+        Value end = getShapePiece(slice.getEnds(), i);
+        if (*normalized == rank - 2 && !rowsSliced) {
+          rowsSliced = isRowStart(start) && isKeyLength(end);
+          if (!rowsSliced)
+            return false;
+        } else if (*normalized == rank - 1 && !colsSliced) {
+          colsSliced = isZero(start) && isKeyLength(end);
+          if (!colsSliced)
+            return false;
+        } else {
+          return false;
+        }
+      }
+    }
+    return rowsSliced && colsSliced;
+  }
+
+private:
+  static bool isZero(Value element) {
+    std::optional<SmallVector<int64_t>> known =
+        element ? getKnownIntValues(element) : std::nullopt;
+    return known && known->size() == 1 && (*known)[0] == 0;
+  }
+  bool isKeyLength(Value element) { return isSizeOf(element, lengths.key); }
+  /// Sk - Sq, or 0 when the two lengths are known to be equal.
+  bool isRowStart(Value element) {
+    if (!element)
+      return false;
+    if (lengths.equal && isZero(element))
+      return true;
+    while (Operation *def = element.getDefiningOp()) {
+      if (!isa<UnsqueezeOp, SqueezeOp, CastOp>(def))
+        break;
+      element = def->getOperand(0);
+    }
+    auto sub = element.getDefiningOp<SubOp>();
+    return sub && isSizeOf(sub.getLhs(), lengths.key) &&
+           isSizeOf(sub.getRhs(), lengths.query);
+  }
+
+  Lengths lengths;
+};
+
+/// The ops between Q K^T and the softmax: scales, an additive mask and a
+/// causal `where`, each at most once, in any order.
+struct ScoreEpilogue {
+  double scale = 1.0;
+  Value mask;
+  Value causalCondition;
+  SmallVector<Operation *> ops;
+};
+} // namespace
+
+/// Whether `value` is Q K^T after a few single-use score ops.
+static bool leadsToProduct(Value value) {
+  for (int i = 0; i < 8 && value.hasOneUse(); ++i) {
+    Operation *def = value.getDefiningOp();
+    if (isa_and_present<MatMulOp>(def))
+      return true;
+    if (!isa_and_present<AddOp, MulOp, DivOp, WhereOp>(def))
+      return false;
+    value = isa<WhereOp>(def) ? def->getOperand(1) : def->getOperand(0);
+  }
+  return false;
+}
+
+static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
+                                                       MatMulOp &product) {
+  ScoreEpilogue epilogue;
+  while (true) {
+    Operation *def = scores.getDefiningOp();
+    if (!def)
+      return std::nullopt;
+    if (auto matmul = dyn_cast<MatMulOp>(def)) {
+      product = matmul;
+      return epilogue;
+    }
+    Type type = def->getResult(0).getType();
+    if (auto where = dyn_cast<WhereOp>(def)) {
+      std::optional<double> fill = getSplatFloat(where.getY());
+      if (epilogue.causalCondition || !fill || *fill > -1e4 ||
+          where.getX().getType() != type)
+        return std::nullopt;
+      epilogue.causalCondition = where.getCondition();
+      scores = where.getX();
+    } else if (auto scaling = matchScaling(def)) {
+      epilogue.scale *= scaling->second;
+      scores = scaling->first;
+    } else if (auto add = dyn_cast<AddOp>(def)) {
+      if (epilogue.mask)
+        return std::nullopt;
+      // The scores are the operand of the add's type that leads to Q K^T;
+      // the mask is the other one.
+      Value lhs = add.getLhs(), rhs = add.getRhs();
+      if (lhs.getType() != type || (rhs.getType() == type &&
+                                     leadsToProduct(rhs) &&
+                                     !leadsToProduct(lhs)))
+        std::swap(lhs, rhs);
+      if (lhs.getType() != type)
+        return std::nullopt;
+      epilogue.mask = rhs;
+      scores = lhs;
+    } else {
+      return std::nullopt;
+    }
+    epilogue.ops.push_back(def);
+  }
+}
+
+/// The ops that become dead once `root` is erased: those whose every user
+/// is `root` or another of them. (Every xf op is free of side effects.)
+static llvm::SmallPtrSet<Operation *, 32> getOpsDeadWithout(Operation *root) {
+  llvm::SmallPtrSet<Operation *, 32> dead = {root};
+  SmallVector<Operation *> worklist = {root};
+  while (!worklist.empty() && dead.size() < 4096) {
+    Operation *op = worklist.pop_back_val();
+    for (Value operand : op->getOperands()) {
+      Operation *def = operand.getDefiningOp();
+      if (!def || dead.contains(def) || !isa<XFDialect>(def->getDialect()))
+        continue;
+      bool allUsersDead = llvm::all_of(def->getUsers(), [&](Operation *user) {
+        return dead.contains(user);
+      });
+      if (allUsersDead) {
+        dead.insert(def);
+        worklist.push_back(def);
+      }
+    }
+  }
+  return dead;
+}
+
+namespace {
+/// merge(transpose(softmax(epilogue(Q K^T)) V)) -> xf.attention.
+struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp merge,
+                                PatternRewriter &rewriter) const override {
+    if (!isHeadMerge(merge, 0))
+      return rewriter.notifyMatchFailure(merge, "not a head merge");
+    auto mergeTranspose = merge.getInput().getDefiningOp<TransposeOp>();
+    if (!mergeTranspose ||
+        mergeTranspose.getPerm() != ArrayRef<int64_t>{0, 2, 1, 3})
+      return rewriter.notifyMatchFailure(merge, "no head transpose");
+    auto weighted = mergeTranspose.getInput().getDefiningOp<MatMulOp>();
+    if (!weighted)
+      return rewriter.notifyMatchFailure(merge, "no product with V");
+    auto softmax = weighted.getLhs().getDefiningOp<SoftmaxOp>();
+    if (!softmax || softmax.getType().getRank() != 4 || softmax.getAxis() != 3)
+      return rewriter.notifyMatchFailure(merge, "no softmax over the keys");
+
+    MatMulOp scoresOp;
+    std::optional<ScoreEpilogue> epilogue =
+        matchScoreEpilogue(softmax.getInput(), scoresOp);
+    if (!epilogue)
+      return rewriter.notifyMatchFailure(merge, "unexpected score epilogue");
+
+    double scale = epilogue->scale;
+    std::optional<HeadSplit> query =
+        matchHeads(scoresOp.getLhs(), {0, 2, 1, 3}, &scale);
+    std::optional<HeadSplit> key =
+        matchHeads(scoresOp.getRhs(), {0, 2, 3, 1}, &scale);
+    std::optional<HeadSplit> value =
+        matchHeads(weighted.getRhs(), {0, 2, 1, 3}, /*scale=*/nullptr);
+    if (!query || !key || !value)
+      return rewriter.notifyMatchFailure(merge, "Q, K or V is not split "
+                                                "into heads");
+    int64_t heads = query->heads;
+    if (key->heads != heads || value->heads != heads ||
+        key->headDim != query->headDim ||
+        value->heads * value->headDim !=
+            merge.getType().getDimSize(2))
+      return rewriter.notifyMatchFailure(merge, "head counts differ");
+
+    Lengths lengths{{query->packed, 1}, {key->packed, 1}, false};
+    lengths.equal = haveSameSize(lengths.query, lengths.key);
+    if (!haveSameSize(lengths.key, {value->packed, 1}))
+      return rewriter.notifyMatchFailure(merge, "K and V lengths differ");
+
+    StringRef maskKind = "none";
+    if (epilogue->causalCondition) {
+      if (!CausalConditionMatcher(lengths).match(epilogue->causalCondition))
+        return rewriter.notifyMatchFailure(merge, "the where is not causal");
+      maskKind = "causal";
+    }
+    Value mask = epilogue->mask;
+    if (mask) {
+      auto maskType = cast<RankedTensorType>(mask.getType());
+      if (maskType.getRank() > 4)
+        return rewriter.notifyMatchFailure(merge, "mask of rank above 4");
+      if (maskType.getRank() < 4) {
+        auto leading = llvm::to_vector(llvm::seq<int64_t>(4 - maskType.getRank()));
+        mask = UnsqueezeOp::create(rewriter, merge.getLoc(), mask,
+                                   rewriter.getDenseI64ArrayAttr(leading));
+        maskType = cast<RankedTensorType>(mask.getType());
+      }
+      if (maskKind == "none" && maskType.getDimSize(2) == 1)
+        maskKind = "padding";
+    }
+
+    // Every intermediate must die with the fusion: used only inside the
+    // pattern or by the shape computations of its head merge.
+    llvm::SmallPtrSet<Operation *, 32> dead = getOpsDeadWithout(merge);
+    SmallVector<Operation *> intermediates = {mergeTranspose, weighted, softmax,
+                                              scoresOp};
+    llvm::append_range(intermediates, epilogue->ops);
+    if (!llvm::all_of(intermediates,
+                      [&](Operation *op) { return dead.contains(op); }))
+      return rewriter.notifyMatchFailure(
+          merge, "an intermediate is used outside the pattern");
+
+    SmallVector<Location> locations = {
+        scoresOp.getLoc(), softmax.getLoc(), weighted.getLoc(),
+        mergeTranspose.getLoc(), merge.getLoc()};
+    for (Operation *op : epilogue->ops)
+      locations.push_back(op->getLoc());
+    auto attention = AttentionOp::create(
+        rewriter, rewriter.getFusedLoc(locations), merge.getType(),
+        query->packed, key->packed, value->packed, mask,
+        rewriter.getI64IntegerAttr(heads),
+        rewriter.getF32FloatAttr(static_cast<float>(scale)),
+        rewriter.getStringAttr(maskKind));
+    rewriter.replaceOp(merge, attention.getResult());
+    return success();
+  }
+};
+
+struct FuseAttentionPass : xf::impl::XFFuseAttentionBase<FuseAttentionPass> {
+  void runOnOperation() override {
+    auto countCausal = [&] {
+      int64_t count = 0;
+      getOperation().walk([&](AttentionOp op) {
+        count += op.getMaskKind() == "causal";
+      });
+      return count;
+    };
+    int64_t before = countOps<AttentionOp>(getOperation());
+    int64_t causalBefore = countCausal();
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseAttentionPattern>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    numCausal += countCausal() - causalBefore;
+    numFused += countOps<AttentionOp>(getOperation()) - before;
+  }
+};
+} // namespace
