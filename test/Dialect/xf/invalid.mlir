@@ -237,3 +237,59 @@ func.func @negative_linear_activation(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>
   %0 = xf.linear %x, %w {activation = "swish"} : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
   return
 }
+
+// -----
+
+func.func @attention_not_packed(%q: tensor<1x2x8x32xf32>, %k: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{query, key and value must be 3-D [batch, sequence, heads * head_dim], got 'tensor<1x2x8x32xf32>'}}
+  %0 = "xf.attention"(%q, %k, %k) {num_heads = 2 : i64, scale = 1.0 : f32} : (tensor<1x2x8x32xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @attention_heads_do_not_divide(%q: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{the last dimension of 'tensor<1x8x64xf32>' must be static and a multiple of the 3 heads}}
+  %0 = xf.attention %q, %q, %q {num_heads = 3 : i64, scale = 1.0 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @attention_key_value_lengths(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<1x9x64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{batch and key sequence dimensions must agree}}
+  %0 = xf.attention %q, %k, %v {num_heads = 2 : i64, scale = 1.0 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x9x64xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @attention_padding_without_mask(%q: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{a padding mask_kind needs a mask operand}}
+  %0 = xf.attention %q, %q, %q {num_heads = 2 : i64, scale = 1.0 : f32, mask_kind = "padding"} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @attention_padding_mask_per_query(%q: tensor<1x8x64xf32>, %m: tensor<1x1x8x8xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{a padding mask is the same for every query: its dimension 2 must be 1, got 'tensor<1x1x8x8xf32>'}}
+  %0 = xf.attention %q, %q, %q, %m {num_heads = 2 : i64, scale = 1.0 : f32, mask_kind = "padding"} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x1x8x8xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @attention_mask_shape(%q: tensor<1x8x64xf32>, %m: tensor<1x1x1x7xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{mask must be 4-D and broadcast to the scores 'tensor<1x2x8x8xf32>', got 'tensor<1x1x1x7xf32>'}}
+  %0 = xf.attention %q, %q, %q, %m {num_heads = 2 : i64, scale = 1.0 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x1x1x7xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}
+
+// -----
+
+func.func @attention_mask_kind(%q: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  // expected-error @+1 {{mask_kind must be none, padding or causal, got "sliding"}}
+  %0 = xf.attention %q, %q, %q {num_heads = 2 : i64, scale = 1.0 : f32, mask_kind = "sliding"} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}

@@ -1,0 +1,88 @@
+// RUN: xf-opt %s --split-input-file --convert-xf-to-linalg --canonicalize | FileCheck %s
+
+// Flash attention: a parallel loop over (batch, head, block of 32 queries),
+// a sequential loop over blocks of 64 keys carrying the running max, sum and
+// output, and the head's columns written straight into the packed result.
+// CHECK-LABEL: func.func @padding
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x64xf32>, %[[K:.*]]: tensor<?x?x64xf32>, %[[V:.*]]: tensor<?x?x64xf32>, %[[MASK:.*]]: tensor<?x1x1x?xf32>)
+func.func @padding(%q: tensor<?x?x64xf32>, %k: tensor<?x?x64xf32>, %v: tensor<?x?x64xf32>, %mask: tensor<?x1x1x?xf32>) -> tensor<?x?x64xf32> {
+  // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+  // CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+  // CHECK-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
+  // CHECK: %[[BATCH:.*]] = tensor.dim %[[Q]], %c0
+  // CHECK: %[[SQ:.*]] = tensor.dim %[[Q]], %c1
+  // CHECK: %[[SK:.*]] = tensor.dim %[[K]], %c1
+  // CHECK: %[[BLOCKS:.*]] = arith.ceildivsi %[[SQ]], %[[C32]]
+  // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (%[[BATCH]], 2, %[[BLOCKS]]) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x?x64xf32>)
+  // CHECK:   %[[Q0:.*]] = arith.muli %[[QB]], %[[C32]]
+  // CHECK:   %[[COL:.*]] = arith.muli %[[H]], %[[C32]]
+  // CHECK:   tensor.extract_slice %[[Q]][%[[B]], %[[Q0]], %[[COL]]] [1, %{{.*}}, 32] [1, 1, 1] : tensor<?x?x64xf32> to tensor<?x32xf32>
+  // The scale is applied to the Q tile once.
+  // CHECK:   arith.mulf %{{.*}}, %[[SCALE]]
+  // CHECK:   scf.for %[[K0:.*]] = %c0 to %[[SK]] step %[[C64]] iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x32xf32>)
+  // CHECK:     tensor.extract_slice %[[K]][%[[B]], %[[K0]], %{{.*}}] [1, %{{.*}}, 32]
+  // CHECK:     tensor.extract_slice %[[V]][%[[B]], %[[K0]], %{{.*}}] [1, %{{.*}}, 32]
+  // Q K^T of the tile, then the mask's row for this batch and key block.
+  // CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+  // CHECK:     tensor.extract_slice %[[MASK]][%[[B]], 0, 0, %[[K0]]] [1, 1, 1, %{{.*}}] [1, 1, 1, 1] : tensor<?x1x1x?xf32> to tensor<1x?xf32>
+  // CHECK:     arith.addf
+  // Online softmax: the new max and the rescaling factor in one loop.
+  // CHECK:     arith.maximumf
+  // CHECK:     linalg.generic {{.*}} outs(%{{.*}}, %{{.*}} : tensor<?xf32>, tensor<?xf32>)
+  // CHECK:       %[[MAX:.*]] = arith.maximumf
+  // CHECK:       %[[D:.*]] = arith.subf %{{.*}}, %[[MAX]]
+  // CHECK:       math.exp %[[D]]
+  // CHECK:     math.exp
+  // P V with the key loop between the row and column loops.
+  // CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+  // CHECK:     scf.yield
+  // CHECK:   arith.divf
+  // CHECK:   scf.forall.in_parallel
+  // CHECK:     tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[B]], %[[Q0]], %{{.*}}] [1, %{{.*}}, 32] [1, 1, 1] : tensor<?x32xf32> into tensor<?x?x64xf32>
+  %0 = xf.attention %q, %k, %v, %mask {num_heads = 2 : i64, scale = 0.125 : f32, mask_kind = "padding"} : (tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x1x1x?xf32>) -> tensor<?x?x64xf32>
+  return %0 : tensor<?x?x64xf32>
+}
+
+// -----
+
+// Causal: key blocks end at the last key the query block sees,
+// min(Sk, q0 + rows + Sk - Sq), and hidden scores become the lowest float.
+// V may have a head size of its own.
+// CHECK-LABEL: func.func @causal
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x?x64xf32>, %[[K:.*]]: tensor<2x?x64xf32>, %[[V:.*]]: tensor<2x?x32xf32>)
+func.func @causal(%q: tensor<2x?x64xf32>, %k: tensor<2x?x64xf32>, %v: tensor<2x?x32xf32>) -> tensor<2x?x32xf32> {
+  // CHECK-DAG: %[[LOWEST:.*]] = arith.constant -3.40282347E+38 : f32
+  // CHECK: %[[SQ:.*]] = tensor.dim %[[Q]], %c1
+  // CHECK: %[[SK:.*]] = tensor.dim %[[K]], %c1
+  // CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (2, 2, %{{.*}})
+  // CHECK:   %[[ROWS:.*]] = arith.minsi
+  // CHECK:   %[[OFFSET:.*]] = arith.subi %[[SK]], %[[SQ]]
+  // CHECK:   %[[Q1:.*]] = arith.addi %{{.*}}, %[[ROWS]]
+  // CHECK:   %[[LAST:.*]] = arith.addi %[[Q1]], %[[OFFSET]]
+  // CHECK:   %[[END:.*]] = arith.minsi %[[SK]], %[[LAST]]
+  // CHECK:   scf.for %{{.*}} = %c0 to %[[END]] step %c64
+  // CHECK:     tensor.extract_slice %[[V]]{{.*}} [1, %{{.*}}, 16] [1, 1, 1] : tensor<2x?x32xf32> to tensor<?x16xf32>
+  // CHECK:     linalg.index 0
+  // CHECK:     linalg.index 1
+  // CHECK:     %[[VISIBLE:.*]] = arith.cmpi sle
+  // CHECK:     arith.select %[[VISIBLE]], %{{.*}}, %[[LOWEST]] : f32
+  // CHECK:   tensor.parallel_insert_slice {{.*}} : tensor<?x16xf32> into tensor<2x?x32xf32>
+  %0 = xf.attention %q, %k, %v {num_heads = 2 : i64, scale = 0.25 : f32, mask_kind = "causal"} : (tensor<2x?x64xf32>, tensor<2x?x64xf32>, tensor<2x?x32xf32>) -> tensor<2x?x32xf32>
+  return %0 : tensor<2x?x32xf32>
+}
+
+// -----
+
+// Without a mask the scores go straight to the online softmax. With static
+// shapes that fit one tile, canonicalization leaves a loop over the heads
+// only, with static tiles.
+// CHECK-LABEL: func.func @no_mask
+func.func @no_mask(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  // CHECK: scf.forall (%[[H:.*]]) in (4)
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, %{{.*}}] [1, 8, 16] [1, 1, 1] : tensor<1x8x64xf32> to tensor<8x16xf32>
+  // CHECK-NOT: scf.for %
+  // CHECK-NOT: arith.select
+  // CHECK: tensor.parallel_insert_slice {{.*}} : tensor<8x16xf32> into tensor<1x8x64xf32>
+  %0 = xf.attention %q, %k, %v {num_heads = 4 : i64, scale = 0.25 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
+  return %0 : tensor<1x8x64xf32>
+}

@@ -1,0 +1,341 @@
+// RUN: xf-opt %s --split-input-file --xf-fuse-attention | FileCheck %s
+
+// BERT as torch.onnx writes it, static: heads split by Reshape and
+// Transpose, K transposed in one step, scores divided by sqrt(d), a padding
+// mask added, and the heads merged back.
+// CHECK-LABEL: func.func @padding_mask
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x8x64xf32>, %[[K:.*]]: tensor<1x8x64xf32>, %[[V:.*]]: tensor<1x8x64xf32>, %[[MASK:.*]]: tensor<1x1x1x8xf32>)
+func.func @padding_mask(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<1x8x64xf32>, %mask: tensor<1x1x1x8xf32>) -> tensor<1x8x64xf32> {
+  // CHECK-NEXT: %[[O:.*]] = xf.attention %[[Q]], %[[K]], %[[V]], %[[MASK]] {mask_kind = "padding", num_heads = 2 : i64, scale = 0.176776{{[0-9]*}} : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x1x1x8xf32>) -> tensor<1x8x64xf32>
+  // CHECK-NEXT: return %[[O]]
+  %split = xf.constant dense<[1, 8, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 8, 64]> : tensor<3xi64>
+  %sqrt_d = xf.constant dense<5.65685415> : tensor<f32>
+  %q1 = xf.reshape %q, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x32x8xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) -> tensor<1x2x8x8xf32>
+  %s1 = xf.div %s, %sqrt_d : (tensor<1x2x8x8xf32>, tensor<f32>) -> tensor<1x2x8x8xf32>
+  %s2 = xf.add %s1, %mask : (tensor<1x2x8x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x2x8x8xf32>
+  %p = xf.softmax %s2 {axis = 3 : i64} : tensor<1x2x8x8xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x8x8xf32>, tensor<1x2x8x32xf32>) -> tensor<1x2x8x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x8x32xf32>) -> tensor<1x8x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x8x2x32xf32>, tensor<3xi64>) -> tensor<1x8x64xf32>
+  return %o2 : tensor<1x8x64xf32>
+}
+
+// -----
+
+// Dynamic batch and sequence: Q, K and V projected from one input, the head
+// split's target shape read back with shape_of, and the mask added before
+// the scale (a 2-D mask gets the leading unit dimensions of the scores).
+// The shape computations die with the fusion.
+// CHECK-LABEL: func.func @dynamic_shapes
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x64xf32>, %[[W:.*]]: tensor<64x64xf32>, %[[MASK:.*]]: tensor<1x?xf32>)
+func.func @dynamic_shapes(%x: tensor<?x?x64xf32>, %w: tensor<64x64xf32>, %mask: tensor<1x?xf32>) -> tensor<?x?x64xf32> {
+  // CHECK-NEXT: %[[Q:.*]] = xf.linear %[[X]], %[[W]]
+  // CHECK-NEXT: %[[K:.*]] = xf.linear %[[X]], %[[W]]
+  // CHECK-NEXT: %[[V:.*]] = xf.linear %[[X]], %[[W]]
+  // CHECK-NEXT: %[[MASK4:.*]] = xf.unsqueeze %[[MASK]] {axes = array<i64: 0, 1>} : (tensor<1x?xf32>) -> tensor<1x1x1x?xf32>
+  // CHECK-NEXT: %[[O:.*]] = xf.attention %[[Q]], %[[K]], %[[V]], %[[MASK4]] {mask_kind = "padding", num_heads = 2 : i64, scale = 1.250000e-01 : f32}
+  // CHECK-NEXT: return %[[O]]
+  %q = xf.linear %x, %w : (tensor<?x?x64xf32>, tensor<64x64xf32>) -> tensor<?x?x64xf32>
+  %k = xf.linear %x, %w : (tensor<?x?x64xf32>, tensor<64x64xf32>) -> tensor<?x?x64xf32>
+  %v = xf.linear %x, %w : (tensor<?x?x64xf32>, tensor<64x64xf32>) -> tensor<?x?x64xf32>
+  %c0 = xf.constant dense<0> : tensor<i64>
+  %c1 = xf.constant dense<1> : tensor<i64>
+  %heads = xf.constant dense<2> : tensor<1xi64>
+  %head_dim = xf.constant dense<32> : tensor<1xi64>
+  %copy_split = xf.constant dense<[0, -1, 2, 32]> : tensor<4xi64>
+  %copy_merge = xf.constant dense<[0, -1, 64]> : tensor<3xi64>
+  %eighth = xf.constant dense<0.125> : tensor<f32>
+  %shape = xf.shape_of %q : (tensor<?x?x64xf32>) -> tensor<3xi64>
+  %batch = xf.gather %shape, %c0 {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %batch1 = xf.unsqueeze %batch {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %seq = xf.gather %shape, %c1 {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %seq1 = xf.unsqueeze %seq {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %split = xf.concat %batch1, %seq1, %heads, %head_dim {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %q1 = xf.reshape %q, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %k1 = xf.reshape %k, %copy_split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x32x?xf32>
+  %v1 = xf.reshape %v, %copy_split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<?x2x?x32xf32>, tensor<?x2x32x?xf32>) -> tensor<?x2x?x?xf32>
+  %s1 = xf.add %mask, %s : (tensor<1x?xf32>, tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %s2 = xf.mul %eighth, %s1 : (tensor<f32>, tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %p = xf.softmax %s2 {axis = 3 : i64} : tensor<?x2x?x?xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x2x?x?xf32>, tensor<?x2x?x32xf32>) -> tensor<?x2x?x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x?x32xf32>) -> tensor<?x?x2x32xf32>
+  %o2 = xf.reshape %o1, %copy_merge : (tensor<?x?x2x32xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %o2 : tensor<?x?x64xf32>
+}
+
+// -----
+
+// The scale applied to Q before the head split (TF and some HF exports), no
+// mask; the mask add above would be misread if the scaled Q were taken for
+// a mask.
+// CHECK-LABEL: func.func @scaled_query_no_mask
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x64xf32>, %[[K:.*]]: tensor<2x4x64xf32>, %[[V:.*]]: tensor<2x4x64xf32>)
+func.func @scaled_query_no_mask(%q: tensor<2x4x64xf32>, %k: tensor<2x4x64xf32>, %v: tensor<2x4x64xf32>) -> tensor<2x4x64xf32> {
+  // The default mask_kind, none, is not printed.
+  // CHECK-NEXT: %[[O:.*]] = xf.attention %[[Q]], %[[K]], %[[V]] {num_heads = 4 : i64, scale = 2.500000e-01 : f32} : (tensor<2x4x64xf32>, tensor<2x4x64xf32>, tensor<2x4x64xf32>) -> tensor<2x4x64xf32>
+  // CHECK-NEXT: return %[[O]]
+  %split = xf.constant dense<[2, 4, 4, 16]> : tensor<4xi64>
+  %merge = xf.constant dense<[2, 4, 64]> : tensor<3xi64>
+  %quarter = xf.constant dense<0.25> : tensor<f32>
+  %qs = xf.mul %q, %quarter : (tensor<2x4x64xf32>, tensor<f32>) -> tensor<2x4x64xf32>
+  %q1 = xf.reshape %qs, %split : (tensor<2x4x64xf32>, tensor<4xi64>) -> tensor<2x4x4x16xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x4x4x16xf32>) -> tensor<2x4x4x16xf32>
+  %k1 = xf.reshape %k, %split : (tensor<2x4x64xf32>, tensor<4xi64>) -> tensor<2x4x4x16xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<2x4x4x16xf32>) -> tensor<2x4x16x4xf32>
+  %v1 = xf.reshape %v, %split : (tensor<2x4x64xf32>, tensor<4xi64>) -> tensor<2x4x4x16xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x4x4x16xf32>) -> tensor<2x4x4x16xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<2x4x4x16xf32>, tensor<2x4x16x4xf32>) -> tensor<2x4x4x4xf32>
+  %p = xf.softmax %s {axis = 3 : i64} : tensor<2x4x4x4xf32>
+  %o = xf.matmul %p, %v2 : (tensor<2x4x4x4xf32>, tensor<2x4x4x16xf32>) -> tensor<2x4x4x16xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x4x4x16xf32>) -> tensor<2x4x4x16xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<2x4x4x16xf32>, tensor<3xi64>) -> tensor<2x4x64xf32>
+  return %o2 : tensor<2x4x64xf32>
+}
+
+// -----
+
+// A bias that differs per query (ALiBi, relative positions) is no padding
+// mask: it is kept as an additive mask of kind none.
+// CHECK-LABEL: func.func @per_query_bias
+func.func @per_query_bias(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<1x8x64xf32>, %bias: tensor<1x2x8x8xf32>) -> tensor<1x8x64xf32> {
+  // CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 2 : i64, scale = 1.000000e+00 : f32} : ({{.*}}, tensor<1x2x8x8xf32>)
+  %split = xf.constant dense<[1, 8, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 8, 64]> : tensor<3xi64>
+  %q1 = xf.reshape %q, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x32x8xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) -> tensor<1x2x8x8xf32>
+  %s1 = xf.add %bias, %s : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %p = xf.softmax %s1 {axis = 3 : i64} : tensor<1x2x8x8xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x8x8xf32>, tensor<1x2x8x32xf32>) -> tensor<1x2x8x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x8x32xf32>) -> tensor<1x8x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x8x2x32xf32>, tensor<3xi64>) -> tensor<1x8x64xf32>
+  return %o2 : tensor<1x8x64xf32>
+}
+
+// -----
+
+// GPT-2: Q, K and V split from one packed projection, the causal mask
+// sliced out of a lower-triangular buffer (rows [Sk - Sq, Sk), columns
+// [0, Sk)), and Where filling hidden scores with the lowest float.
+// CHECK-LABEL: func.func @causal_sliced_buffer
+// CHECK-SAME: (%[[QKV:.*]]: tensor<?x?x192xf32>)
+func.func @causal_sliced_buffer(%qkv: tensor<?x?x192xf32>) -> tensor<?x?x64xf32> {
+  // CHECK-NEXT: %[[P:.*]]:3 = xf.split %[[QKV]]
+  // CHECK-NEXT: %[[O:.*]] = xf.attention %[[P]]#0, %[[P]]#1, %[[P]]#2 {mask_kind = "causal", num_heads = 2 : i64, scale = 0.176776{{[0-9]*}} : f32} : (tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  // CHECK-NEXT: return %[[O]]
+  %c1 = xf.constant dense<1> : tensor<i64>
+  %c2 = xf.constant dense<2> : tensor<i64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %axis2 = xf.constant dense<2> : tensor<1xi64>
+  %axis3 = xf.constant dense<3> : tensor<1xi64>
+  %split = xf.constant dense<[0, -1, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[0, -1, 64]> : tensor<3xi64>
+  %sqrt_d = xf.constant dense<5.65685415> : tensor<f32>
+  %lowest = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  %buffer = xf.constant dense<[[[[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]]]]> : tensor<1x1x4x4xui8>
+  %parts:3 = xf.split %qkv {axis = 2 : i64, split_sizes = array<i64: 64, 64, 64>} : tensor<?x?x192xf32> -> tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>
+  %q1 = xf.reshape %parts#0, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %k1 = xf.reshape %parts#1, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x32x?xf32>
+  %v1 = xf.reshape %parts#2, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<?x2x?x32xf32>, tensor<?x2x32x?xf32>) -> tensor<?x2x?x?xf32>
+  %s1 = xf.div %s, %sqrt_d : (tensor<?x2x?x?xf32>, tensor<f32>) -> tensor<?x2x?x?xf32>
+  %q_shape = xf.shape_of %q2 : (tensor<?x2x?x32xf32>) -> tensor<4xi64>
+  %q_len = xf.gather %q_shape, %c2 {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %k_shape = xf.shape_of %k1 : (tensor<?x?x2x32xf32>) -> tensor<4xi64>
+  %k_len = xf.gather %k_shape, %c1 {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %start = xf.sub %k_len, %q_len : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %start1 = xf.unsqueeze %start {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %end1 = xf.unsqueeze %k_len {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %rows = xf.slice %buffer, %start1, %end1, %axis2, %one : (tensor<1x1x4x4xui8>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x1x?x4xui8>
+  %cols = xf.slice %rows, %zero, %end1, %axis3, %one : (tensor<1x1x?x4xui8>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x1x?x?xui8>
+  %cond = xf.cast %cols : tensor<1x1x?x?xui8> to tensor<1x1x?x?xi1>
+  %s2 = xf.where %cond, %s1, %lowest : (tensor<1x1x?x?xi1>, tensor<?x2x?x?xf32>, tensor<f32>) -> tensor<?x2x?x?xf32>
+  %p = xf.softmax %s2 {axis = 3 : i64} : tensor<?x2x?x?xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x2x?x?xf32>, tensor<?x2x?x32xf32>) -> tensor<?x2x?x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x?x32xf32>) -> tensor<?x?x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<?x?x2x32xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %o2 : tensor<?x?x64xf32>
+}
+
+// -----
+
+// With static shapes the causal condition is folded to a constant; it is
+// checked element by element.
+// CHECK-LABEL: func.func @causal_constant
+func.func @causal_constant(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: tensor<1x3x64xf32>) -> tensor<1x3x64xf32> {
+  // CHECK: xf.attention {{.*}} {mask_kind = "causal", num_heads = 2 : i64, scale = 1.000000e+00 : f32}
+  // CHECK-NOT: xf.where
+  %split = xf.constant dense<[1, 3, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
+  %lowest = xf.constant dense<-1.0e+04> : tensor<f32>
+  %cond = xf.constant dense<[[[[true, false, false], [true, true, false], [true, true, true]]]]> : tensor<1x1x3x3xi1>
+  %q1 = xf.reshape %q, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x32x3xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x3x32xf32>, tensor<1x2x32x3xf32>) -> tensor<1x2x3x3xf32>
+  %s1 = xf.where %cond, %s, %lowest : (tensor<1x1x3x3xi1>, tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %p = xf.softmax %s1 {axis = 3 : i64} : tensor<1x2x3x3xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x3x3xf32>, tensor<1x2x3x32xf32>) -> tensor<1x2x3x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x32xf32>) -> tensor<1x3x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x3x2x32xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
+  return %o2 : tensor<1x3x64xf32>
+}
+
+// -----
+
+// The condition keeps the upper triangle: not causal, so Where stays.
+// CHECK-LABEL: func.func @negative_anticausal_condition
+func.func @negative_anticausal_condition(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: tensor<1x3x64xf32>) -> tensor<1x3x64xf32> {
+  // CHECK-NOT: xf.attention
+  // CHECK: xf.where
+  // CHECK: xf.softmax
+  %split = xf.constant dense<[1, 3, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
+  %lowest = xf.constant dense<-1.0e+04> : tensor<f32>
+  %cond = xf.constant dense<[[[[true, true, true], [false, true, true], [false, false, true]]]]> : tensor<1x1x3x3xi1>
+  %q1 = xf.reshape %q, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x32x3xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x3x32xf32>, tensor<1x2x32x3xf32>) -> tensor<1x2x3x3xf32>
+  %s1 = xf.where %cond, %s, %lowest : (tensor<1x1x3x3xi1>, tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %p = xf.softmax %s1 {axis = 3 : i64} : tensor<1x2x3x3xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x3x3xf32>, tensor<1x2x3x32xf32>) -> tensor<1x2x3x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x32xf32>) -> tensor<1x3x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x3x2x32xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
+  return %o2 : tensor<1x3x64xf32>
+}
+
+// -----
+
+// The attention probabilities are also returned (output_attentions): the
+// score matrix must be materialized anyway.
+// CHECK-LABEL: func.func @negative_probabilities_returned
+func.func @negative_probabilities_returned(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<1x8x64xf32>) -> (tensor<1x8x64xf32>, tensor<1x2x8x8xf32>) {
+  // CHECK-NOT: xf.attention
+  // CHECK: xf.softmax
+  %split = xf.constant dense<[1, 8, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 8, 64]> : tensor<3xi64>
+  %q1 = xf.reshape %q, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x32x8xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) -> tensor<1x2x8x8xf32>
+  %p = xf.softmax %s {axis = 3 : i64} : tensor<1x2x8x8xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x8x8xf32>, tensor<1x2x8x32xf32>) -> tensor<1x2x8x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x8x32xf32>) -> tensor<1x8x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x8x2x32xf32>, tensor<3xi64>) -> tensor<1x8x64xf32>
+  return %o2, %p : tensor<1x8x64xf32>, tensor<1x2x8x8xf32>
+}
+
+// -----
+
+// The softmax runs over the queries, not the keys.
+// CHECK-LABEL: func.func @negative_softmax_over_queries
+func.func @negative_softmax_over_queries(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  // CHECK-NOT: xf.attention
+  // CHECK: xf.softmax {{.*}} {axis = 2 : i64}
+  %split = xf.constant dense<[1, 8, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 8, 64]> : tensor<3xi64>
+  %q1 = xf.reshape %q, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x32x8xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) -> tensor<1x2x8x8xf32>
+  %p = xf.softmax %s {axis = 2 : i64} : tensor<1x2x8x8xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x8x8xf32>, tensor<1x2x8x32xf32>) -> tensor<1x2x8x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x8x32xf32>) -> tensor<1x8x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x8x2x32xf32>, tensor<3xi64>) -> tensor<1x8x64xf32>
+  return %o2 : tensor<1x8x64xf32>
+}
+
+// -----
+
+// The "head split" of K moves the sequence into the batch: not a head split.
+// CHECK-LABEL: func.func @negative_split_moves_batch
+func.func @negative_split_moves_batch(%q: tensor<1x8x64xf32>, %k: tensor<8x1x64xf32>, %v: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  // CHECK-NOT: xf.attention
+  // CHECK: xf.softmax
+  %split = xf.constant dense<[1, 8, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 8, 64]> : tensor<3xi64>
+  %q1 = xf.reshape %q, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<8x1x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x32x8xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x8x2x32xf32>) -> tensor<1x2x8x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x8x32xf32>, tensor<1x2x32x8xf32>) -> tensor<1x2x8x8xf32>
+  %p = xf.softmax %s {axis = 3 : i64} : tensor<1x2x8x8xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x8x8xf32>, tensor<1x2x8x32xf32>) -> tensor<1x2x8x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x8x32xf32>) -> tensor<1x8x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x8x2x32xf32>, tensor<3xi64>) -> tensor<1x8x64xf32>
+  return %o2 : tensor<1x8x64xf32>
+}
+
+// -----
+
+// Cross attention (keys and values from another sequence) with a mask
+// sliced as if the two lengths were equal (rows from 0): nothing proves it
+// causal.
+// CHECK-LABEL: func.func @negative_causal_rows_unproven
+func.func @negative_causal_rows_unproven(%q: tensor<1x?x64xf32>, %k: tensor<1x?x64xf32>) -> tensor<1x?x64xf32> {
+  // CHECK-NOT: xf.attention
+  // CHECK: xf.where
+  %c1 = xf.constant dense<1> : tensor<i64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %axes = xf.constant dense<[2, 3]> : tensor<2xi64>
+  %ones = xf.constant dense<1> : tensor<2xi64>
+  %split = xf.constant dense<[0, -1, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[0, -1, 64]> : tensor<3xi64>
+  %lowest = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  %buffer = xf.constant dense<[[[[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]]]]> : tensor<1x1x4x4xui8>
+  %q1 = xf.reshape %q, %split : (tensor<1x?x64xf32>, tensor<4xi64>) -> tensor<1x?x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x?x2x32xf32>) -> tensor<1x2x?x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x?x64xf32>, tensor<4xi64>) -> tensor<1x?x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x?x2x32xf32>) -> tensor<1x2x32x?xf32>
+  %v1 = xf.reshape %k, %split : (tensor<1x?x64xf32>, tensor<4xi64>) -> tensor<1x?x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x?x2x32xf32>) -> tensor<1x2x?x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x?x32xf32>, tensor<1x2x32x?xf32>) -> tensor<1x2x?x?xf32>
+  %k_shape = xf.shape_of %k : (tensor<1x?x64xf32>) -> tensor<3xi64>
+  %k_len = xf.gather %k_shape, %c1 {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %k_len1 = xf.unsqueeze %k_len {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %starts = xf.concat %zero, %zero {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %ends = xf.concat %k_len1, %k_len1 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %block = xf.slice %buffer, %starts, %ends, %axes, %ones : (tensor<1x1x4x4xui8>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<1x1x?x?xui8>
+  %cond = xf.cast %block : tensor<1x1x?x?xui8> to tensor<1x1x?x?xi1>
+  %s1 = xf.where %cond, %s, %lowest : (tensor<1x1x?x?xi1>, tensor<1x2x?x?xf32>, tensor<f32>) -> tensor<1x2x?x?xf32>
+  %p = xf.softmax %s1 {axis = 3 : i64} : tensor<1x2x?x?xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x?x?xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x?x32xf32>) -> tensor<1x?x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x?x2x32xf32>, tensor<3xi64>) -> tensor<1x?x64xf32>
+  return %o2 : tensor<1x?x64xf32>
+}
