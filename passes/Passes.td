@@ -60,10 +60,21 @@ def XFFuseLayerNorm : Pass<"xf-fuse-layer-norm", "func::FuncOp"> {
     with `keepdims`, and no intermediate may have another user (it would have
     to be computed anyway). A bias add that follows a fused (or imported)
     layer norm without bias is folded into it.
+
+    RMSNorm, as T5 and Llama write it (`1 / sqrt` as Reciprocal, as Div
+    from 1, or a Div of x), becomes `xf.rms_norm`:
+
+    ```mlir
+    %ms = xf.reduce_mean (xf.pow %x, %two) {axes = array<i64: 2>}
+    %y  = xf.mul %gamma, (xf.mul %x, (xf.reciprocal (xf.sqrt (xf.add %ms, %eps))))
+    // becomes
+    %y = xf.rms_norm %x, %gamma {axis = 2, epsilon = ...}
+    ```
   }];
   let dependentDialects = ["::mlir::xf::XFDialect"];
   let statistics = [
-    Statistic<"numFused", "fused", "Number of layer norms fused">
+    Statistic<"numFused", "fused", "Number of layer norms fused">,
+    Statistic<"numRmsFused", "rms-fused", "Number of RMS norms fused">
   ];
 }
 
@@ -89,7 +100,7 @@ def XFFuseGelu : Pass<"xf-fuse-gelu", "func::FuncOp"> {
 }
 
 def XFFuseLinear : Pass<"xf-fuse-linear", "func::FuncOp"> {
-  let summary = "Fuse MatMul, bias add and activation into xf.linear";
+  let summary = "Fuse MatMul, bias add and activation into xf.linear, and residual adds into layer norms";
   let description = [{
     Rewrites `add(matmul(x, W), b)` (either operand order) with a 2-D weight
     and a bias vector of its columns into `xf.linear x, W, b`, then folds a
@@ -104,11 +115,25 @@ def XFFuseLinear : Pass<"xf-fuse-linear", "func::FuncOp"> {
     ```
 
     Run it after `xf-fuse-gelu`. A product or a sum used elsewhere is not
-    fused: it must be materialized anyway.
+    fused: it must be materialized anyway. `x * sigmoid(x)` of a projection
+    becomes the `silu` activation, and an activation of a MatMul without
+    bias (Llama) a linear layer without bias.
+
+    The residual connection before a LayerNorm (post-norm blocks, BERT) is
+    folded into the normalization, when the sum has no other user:
+
+    ```mlir
+    %s = xf.add %attention_out, %residual
+    %y = xf.layer_norm %s, %gamma, %beta {axis = 2, epsilon = ...}
+    // becomes
+    %y = xf.skip_layer_norm %attention_out, %residual, %gamma, %beta {axis = 2, epsilon = ...}
+    ```
   }];
   let dependentDialects = ["::mlir::xf::XFDialect"];
   let statistics = [
-    Statistic<"numFused", "fused", "Number of linear layers formed">
+    Statistic<"numFused", "fused", "Number of linear layers formed">,
+    Statistic<"numSkipFused", "skip-fused",
+              "Number of residual adds folded into layer norms">
   ];
 }
 

@@ -6,7 +6,10 @@
 //   n    = Div(d, Sqrt(Add(var, eps)))  |  Mul(d, Reciprocal(Sqrt(...)))
 //   y    = Add(Mul(n, gamma), beta)
 // over the trailing axes. The scale is fused first, then a bias add that
-// follows a layer norm without bias is folded into it.
+// follows a layer norm without bias is folded into it. RMSNorm (T5, Llama)
+// is the same without the centering:
+//   n    = x / Sqrt(Add(ReduceMean(Pow(x, 2)), eps))  (or x * 1 / Sqrt(...))
+//   y    = Mul(n, gamma)
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,11 +70,17 @@ struct FuseNormalization : OpRewritePattern<MulOp> {
       d = div.getLhs();
       stddev = div.getRhs();
     } else if (auto mul = getSingleUseProducer<MulOp>(normalized)) {
-      for (Value operand : mul->getOperands())
+      // 1 / stddev as Reciprocal, or as Div(1, stddev) (torch's rsqrt).
+      for (Value operand : mul->getOperands()) {
         if (auto reciprocal = getSingleUseProducer<ReciprocalOp>(operand)) {
           d = getOtherOperand(mul, operand);
           stddev = reciprocal.getInput();
+        } else if (auto inverse = getSingleUseProducer<DivOp>(operand);
+                   inverse && isSplatNear(inverse.getLhs(), 1.0, 0.0)) {
+          d = getOtherOperand(mul, operand);
+          stddev = inverse.getRhs();
         }
+      }
     }
     if (!d || !stddev)
       return failure();
@@ -87,29 +96,26 @@ struct FuseNormalization : OpRewritePattern<MulOp> {
       }
     auto varianceMean =
         variance ? getSingleUseProducer<ReduceMeanOp>(variance) : ReduceMeanOp();
-    auto centered = d.getDefiningOp<SubOp>();
-    if (!varianceMean || !centered || !isSquareOf(varianceMean.getInput(), d))
+    if (!varianceMean || !isSquareOf(varianceMean.getInput(), d))
       return failure();
+    auto centered = d.getDefiningOp<SubOp>();
+    auto mean =
+        centered ? getSingleUseProducer<ReduceMeanOp>(centered.getRhs())
+                 : ReduceMeanOp();
+    if (!mean || mean.getInput() != centered.getLhs())
+      return tryFuseRms(root, d, gamma, varianceMean, epsilon, rewriter);
     // d feeds the square and the normalization, nothing else.
     int64_t dUses = std::distance(d.use_begin(), d.use_end());
     bool squareIsMul = isa<MulOp>(varianceMean.getInput().getDefiningOp());
     if (dUses != (squareIsMul ? 3 : 2))
       return failure();
     Value x = centered.getLhs();
-    auto mean = getSingleUseProducer<ReduceMeanOp>(centered.getRhs());
-    if (!mean || mean.getInput() != x)
-      return failure();
     auto type = cast<RankedTensorType>(x.getType());
     ArrayRef<int64_t> axes = mean.getAxes();
-    if (!mean.getKeepdims() || !varianceMean.getKeepdims() ||
-        varianceMean.getAxes() != axes ||
-        !areTrailingAxes(axes, type.getRank()) || root.getType() != type)
+    if (!mean.getKeepdims() || varianceMean.getAxes() != axes ||
+        !isNormalizedOver(varianceMean, type, root, gamma))
       return failure();
     int64_t axis = axes.front();
-    auto gammaType = cast<RankedTensorType>(gamma.getType());
-    if (gammaType.getRank() > type.getRank() - axis ||
-        gammaType.getElementType() != type.getElementType())
-      return failure();
     auto layerNorm = LayerNormOp::create(
         rewriter, root.getLoc(), x, gamma, Value(),
         rewriter.getI64IntegerAttr(axis),
@@ -119,6 +125,41 @@ struct FuseNormalization : OpRewritePattern<MulOp> {
       return failure();
     }
     rewriter.replaceOp(root, layerNorm.getResult());
+    return success();
+  }
+
+  /// Whether the statistic `mean` reduces the trailing axes of `type` with
+  /// `keepdims`, the result `root` keeps that type and `gamma` broadcasts to
+  /// the normalized dimensions.
+  static bool isNormalizedOver(ReduceMeanOp mean, RankedTensorType type,
+                               MulOp root, Value gamma) {
+    ArrayRef<int64_t> axes = mean.getAxes();
+    if (!mean.getKeepdims() || !areTrailingAxes(axes, type.getRank()) ||
+        root.getType() != type)
+      return false;
+    auto gammaType = cast<RankedTensorType>(gamma.getType());
+    return gammaType.getRank() <= type.getRank() - axes.front() &&
+           gammaType.getElementType() == type.getElementType();
+  }
+
+  /// RMSNorm (T5, Llama): x / sqrt(mean(x^2) + eps) * gamma, with no
+  /// centering. `x` may have other users (it is the residual stream); the
+  /// intermediates may not.
+  LogicalResult tryFuseRms(MulOp root, Value x, Value gamma,
+                           ReduceMeanOp meanSquare, Value epsilon,
+                           PatternRewriter &rewriter) const {
+    auto type = cast<RankedTensorType>(x.getType());
+    if (!isNormalizedOver(meanSquare, type, root, gamma))
+      return failure();
+    auto rmsNorm = RmsNormOp::create(
+        rewriter, root.getLoc(), x, gamma,
+        rewriter.getI64IntegerAttr(meanSquare.getAxes().front()),
+        rewriter.getF32FloatAttr(*getSplatFloat(epsilon)));
+    if (failed(mlir::verify(rmsNorm))) {
+      rewriter.eraseOp(rmsNorm);
+      return failure();
+    }
+    rewriter.replaceOp(root, rmsNorm.getResult());
     return success();
   }
 };
@@ -157,11 +198,13 @@ struct FoldBiasIntoLayerNorm : OpRewritePattern<AddOp> {
 struct FuseLayerNormPass : xf::impl::XFFuseLayerNormBase<FuseLayerNormPass> {
   void runOnOperation() override {
     int64_t before = countOps<LayerNormOp>(getOperation());
+    int64_t rmsBefore = countOps<RmsNormOp>(getOperation());
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseNormalization, FoldBiasIntoLayerNorm>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     numFused += countOps<LayerNormOp>(getOperation()) - before;
+    numRmsFused += countOps<RmsNormOp>(getOperation()) - rmsBefore;
   }
 };
 } // namespace

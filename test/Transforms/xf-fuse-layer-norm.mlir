@@ -112,3 +112,78 @@ func.func @negative_leading_axis(%x: tensor<16x2xf32>, %g: tensor<16x1xf32>) -> 
   %s = xf.mul %n, %g : (tensor<16x2xf32>, tensor<16x1xf32>) -> tensor<16x2xf32>
   return %s : tensor<16x2xf32>
 }
+
+// -----
+
+// RMSNorm as Llama's torch export writes it: rsqrt as Div(1, Sqrt), the
+// weight multiplied first. The input is also the residual stream: that use
+// stays.
+// CHECK-LABEL: func.func @llama_rms_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<1x8x16xf32>, %[[G:.*]]: tensor<16xf32>)
+func.func @llama_rms_norm(%x: tensor<1x8x16xf32>, %g: tensor<16xf32>) -> (tensor<1x8x16xf32>, tensor<1x8x16xf32>) {
+  // CHECK-NEXT: %[[Y:.*]] = xf.rms_norm %[[X]], %[[G]] {axis = 2 : i64, epsilon = 9.99999997E-7 : f32} : tensor<1x8x16xf32>, tensor<16xf32>
+  // CHECK-NEXT: return %[[Y]], %[[X]]
+  %two = xf.constant dense<2.0> : tensor<f32>
+  %one = xf.constant dense<1.0> : tensor<f32>
+  %eps = xf.constant dense<1.0e-6> : tensor<f32>
+  %sq = xf.pow %x, %two : (tensor<1x8x16xf32>, tensor<f32>) -> tensor<1x8x16xf32>
+  %ms = xf.reduce_mean %sq {axes = array<i64: 2>} : (tensor<1x8x16xf32>) -> tensor<1x8x1xf32>
+  %me = xf.add %ms, %eps : (tensor<1x8x1xf32>, tensor<f32>) -> tensor<1x8x1xf32>
+  %rms = xf.sqrt %me : tensor<1x8x1xf32>
+  %inv = xf.div %one, %rms : (tensor<f32>, tensor<1x8x1xf32>) -> tensor<1x8x1xf32>
+  %n = xf.mul %x, %inv : (tensor<1x8x16xf32>, tensor<1x8x1xf32>) -> tensor<1x8x16xf32>
+  %y = xf.mul %g, %n : (tensor<16xf32>, tensor<1x8x16xf32>) -> tensor<1x8x16xf32>
+  return %y, %x : tensor<1x8x16xf32>, tensor<1x8x16xf32>
+}
+
+// -----
+
+// T5's form: x * x, Reciprocal, Div-free.
+// CHECK-LABEL: func.func @t5_rms_norm
+func.func @t5_rms_norm(%x: tensor<?x16xf32>, %g: tensor<16xf32>) -> tensor<?x16xf32> {
+  // CHECK-NEXT: %[[Y:.*]] = xf.rms_norm %{{.*}}, %{{.*}} {axis = 1 : i64, epsilon = 9.99999997E-7 : f32}
+  // CHECK-NEXT: return %[[Y]]
+  %eps = xf.constant dense<1.0e-6> : tensor<f32>
+  %sq = xf.mul %x, %x : (tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<?x16xf32>
+  %ms = xf.reduce_mean %sq {axes = array<i64: 1>} : (tensor<?x16xf32>) -> tensor<?x1xf32>
+  %me = xf.add %eps, %ms : (tensor<f32>, tensor<?x1xf32>) -> tensor<?x1xf32>
+  %rms = xf.sqrt %me : tensor<?x1xf32>
+  %inv = xf.reciprocal %rms : tensor<?x1xf32>
+  %n = xf.mul %inv, %x : (tensor<?x1xf32>, tensor<?x16xf32>) -> tensor<?x16xf32>
+  %y = xf.mul %n, %g : (tensor<?x16xf32>, tensor<16xf32>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// The mean square is also returned: it has to be computed on its own anyway.
+// CHECK-LABEL: func.func @negative_rms_statistic_used
+func.func @negative_rms_statistic_used(%x: tensor<8x16xf32>, %g: tensor<16xf32>) -> (tensor<8x16xf32>, tensor<8x1xf32>) {
+  // CHECK-NOT: xf.rms_norm
+  // CHECK: xf.reduce_mean
+  %eps = xf.constant dense<1.0e-6> : tensor<f32>
+  %sq = xf.mul %x, %x : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %ms = xf.reduce_mean %sq {axes = array<i64: 1>} : (tensor<8x16xf32>) -> tensor<8x1xf32>
+  %me = xf.add %ms, %eps : (tensor<8x1xf32>, tensor<f32>) -> tensor<8x1xf32>
+  %rms = xf.sqrt %me : tensor<8x1xf32>
+  %n = xf.div %x, %rms : (tensor<8x16xf32>, tensor<8x1xf32>) -> tensor<8x16xf32>
+  %y = xf.mul %n, %g : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  return %y, %ms : tensor<8x16xf32>, tensor<8x1xf32>
+}
+
+// -----
+
+// The mean square runs over a leading axis: not a normalization of the
+// trailing dimensions.
+// CHECK-LABEL: func.func @negative_rms_leading_axis
+func.func @negative_rms_leading_axis(%x: tensor<8x16xf32>, %g: tensor<16xf32>) -> tensor<8x16xf32> {
+  // CHECK-NOT: xf.rms_norm
+  %eps = xf.constant dense<1.0e-6> : tensor<f32>
+  %sq = xf.mul %x, %x : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %ms = xf.reduce_mean %sq {axes = array<i64: 0>} : (tensor<8x16xf32>) -> tensor<1x16xf32>
+  %me = xf.add %ms, %eps : (tensor<1x16xf32>, tensor<f32>) -> tensor<1x16xf32>
+  %rms = xf.sqrt %me : tensor<1x16xf32>
+  %n = xf.div %x, %rms : (tensor<8x16xf32>, tensor<1x16xf32>) -> tensor<8x16xf32>
+  %y = xf.mul %n, %g : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}

@@ -76,6 +76,17 @@ Value xf::buildGelu(OpBuilder &b, Location loc, Value x, bool tanhForm) {
                                arith::AddFOp::create(b, loc, inner, c(1.0)));
 }
 
+Value xf::buildSigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = createScalarConstant(b, loc, x.getType(), 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
+}
+
+Value xf::buildSilu(OpBuilder &b, Location loc, Value x) {
+  return arith::MulFOp::create(b, loc, x, buildSigmoid(b, loc, x));
+}
+
 /// The scalar computation of one elementwise xf op. `args` are signless;
 /// signedness comes from the xf op's own operand type.
 static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
@@ -171,11 +182,7 @@ static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
       .Case([&](LogOp) -> Value { return math::LogOp::create(b, loc, x); })
       .Case([&](ErfOp) -> Value { return math::ErfOp::create(b, loc, x); })
       .Case([&](TanhOp) -> Value { return math::TanhOp::create(b, loc, x); })
-      .Case([&](SigmoidOp) -> Value {
-        Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-        return arith::DivFOp::create(b, loc, c(1.0),
-                                     arith::AddFOp::create(b, loc, c(1.0), e));
-      })
+      .Case([&](SigmoidOp) -> Value { return buildSigmoid(b, loc, x); })
       .Case([&](ReciprocalOp) -> Value {
         return arith::DivFOp::create(b, loc, c(1.0), x);
       })

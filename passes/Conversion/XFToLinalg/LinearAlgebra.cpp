@@ -185,6 +185,8 @@ struct LinearToLinalg : OpConversionPattern<LinearOp> {
               return arith::MaximumFOp::create(
                   b, nloc, args[0],
                   createScalarConstant(b, nloc, elementType, 0.0));
+            if (activation == "silu")
+              return buildSilu(b, nloc, args[0]);
             return buildGelu(b, nloc, args[0], activation == "gelu_tanh");
           },
           ArrayRef<OpFoldResult>(dims));

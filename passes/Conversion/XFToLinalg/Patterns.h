@@ -66,6 +66,12 @@ Value buildElementwise(
 /// GELU of a float scalar: the erf form, or the tanh approximation.
 Value buildGelu(OpBuilder &b, Location loc, Value x, bool tanhForm);
 
+/// The logistic sigmoid of a float scalar, 1 / (1 + exp(-x)).
+Value buildSigmoid(OpBuilder &b, Location loc, Value x);
+
+/// SiLU (swish) of a float scalar, x * sigmoid(x).
+Value buildSilu(OpBuilder &b, Location loc, Value x);
+
 /// An arith constant of `elementType` (float or integer) holding `value`.
 Value createScalarConstant(OpBuilder &b, Location loc, Type elementType,
                            double value);

@@ -176,12 +176,96 @@ struct SoftmaxToLinalg : OpConversionPattern<SoftmaxOp> {
   }
 };
 
-/// y = (x - mean) / sqrt(var + eps) * scale + bias over the trailing axes.
+/// y = (x - mean) / sqrt(var + eps) * scale + bias over the trailing axes
+/// from `axis`.
+static Value buildLayerNorm(OpBuilder &b, Location loc, Value x, Value scale,
+                            Value bias, int64_t axis, double epsilonValue) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elementType = type.getElementType();
+  SmallVector<int64_t> axes =
+      llvm::to_vector(llvm::seq<int64_t>(axis, type.getRank()));
+  Value count = countAlong(b, loc, x, axes, elementType);
+  auto divideByCount = [&](Value sum) {
+    return buildElementwise(
+        b, loc, cast<RankedTensorType>(sum.getType()), ValueRange{sum},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return Value(arith::DivFOp::create(nb, nloc, args[0], count));
+        });
+  };
+  Value mean = divideByCount(buildReduction(b, loc, x, axes, /*keepdims=*/true,
+                                            ReduceKind::Sum, false));
+  Value centered = buildElementwise(
+      b, loc, type, ValueRange{x, mean},
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::SubFOp::create(nb, nloc, args[0], args[1]);
+      });
+  Value squares = buildElementwise(
+      b, loc, type, ValueRange{centered},
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::MulFOp::create(nb, nloc, args[0], args[0]);
+      });
+  Value variance = divideByCount(buildReduction(
+      b, loc, squares, axes, /*keepdims=*/true, ReduceKind::Sum, false));
+  Value epsilon = createScalarConstant(b, loc, elementType, epsilonValue);
+  SmallVector<Value> operands = {centered, variance, scale};
+  if (bias)
+    operands.push_back(bias);
+  return buildElementwise(
+      b, loc, type, operands,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        Value stddev = math::SqrtOp::create(
+            nb, nloc, arith::AddFOp::create(nb, nloc, args[1], epsilon));
+        Value normalized = arith::DivFOp::create(nb, nloc, args[0], stddev);
+        Value scaled = arith::MulFOp::create(nb, nloc, normalized, args[2]);
+        if (args.size() > 3)
+          return arith::AddFOp::create(nb, nloc, scaled, args[3]);
+        return scaled;
+      });
+}
+
 struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, buildLayerNorm(rewriter, op.getLoc(), adaptor.getInput(),
+                           adaptor.getScale(), adaptor.getBias(), op.getAxis(),
+                           op.getEpsilon().convertToDouble()));
+    return success();
+  }
+};
+
+/// layer_norm(x + skip): the sum is one elementwise loop that
+/// xf-fuse-elementwise can fold into the normalization's first reduction.
+struct SkipLayerNormToLinalg : OpConversionPattern<SkipLayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SkipLayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+    Value sum = buildElementwise(
+        rewriter, loc, type, ValueRange{adaptor.getInput(), adaptor.getSkip()},
+        [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+          return arith::AddFOp::create(b, nloc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, buildLayerNorm(rewriter, loc, sum,
+                                          adaptor.getScale(), adaptor.getBias(),
+                                          op.getAxis(),
+                                          op.getEpsilon().convertToDouble()));
+    return success();
+  }
+};
+
+/// y = x / sqrt(mean(x^2) + eps) * scale over the trailing axes.
+struct RmsNormToLinalg : OpConversionPattern<RmsNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RmsNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
@@ -189,44 +273,25 @@ struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
     Type elementType = type.getElementType();
     SmallVector<int64_t> axes =
         llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), type.getRank()));
-    Value count = countAlong(rewriter, loc, x, axes, elementType);
-    auto divideByCount = [&](Value sum) {
-      return buildElementwise(
-          rewriter, loc, cast<RankedTensorType>(sum.getType()),
-          ValueRange{sum}, [&](OpBuilder &b, Location nloc, ValueRange args) {
-            return Value(arith::DivFOp::create(b, nloc, args[0], count));
-          });
-    };
-    Value mean = divideByCount(buildReduction(
-        rewriter, loc, x, axes, /*keepdims=*/true, ReduceKind::Sum, false));
-    Value centered = buildElementwise(
-        rewriter, loc, type, ValueRange{x, mean},
-        [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-          return arith::SubFOp::create(b, nloc, args[0], args[1]);
-        });
     Value squares = buildElementwise(
-        rewriter, loc, type, ValueRange{centered},
+        rewriter, loc, type, ValueRange{x},
         [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
           return arith::MulFOp::create(b, nloc, args[0], args[0]);
         });
-    Value variance = divideByCount(buildReduction(
-        rewriter, loc, squares, axes, /*keepdims=*/true, ReduceKind::Sum,
-        false));
-    Value epsilon = createScalarConstant(
-        rewriter, loc, elementType, op.getEpsilon().convertToDouble());
-    SmallVector<Value> operands = {centered, variance, adaptor.getScale()};
-    if (adaptor.getBias())
-      operands.push_back(adaptor.getBias());
+    Value sumOfSquares = buildReduction(rewriter, loc, squares, axes,
+                                        /*keepdims=*/true, ReduceKind::Sum,
+                                        false);
+    Value count = countAlong(rewriter, loc, x, axes, elementType);
+    Value epsilon = createScalarConstant(rewriter, loc, elementType,
+                                         op.getEpsilon().convertToDouble());
     Value result = buildElementwise(
-        rewriter, loc, type, operands,
+        rewriter, loc, type, ValueRange{x, sumOfSquares, adaptor.getScale()},
         [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-          Value stddev = math::SqrtOp::create(
-              b, nloc, arith::AddFOp::create(b, nloc, args[1], epsilon));
-          Value normalized = arith::DivFOp::create(b, nloc, args[0], stddev);
-          Value scaled = arith::MulFOp::create(b, nloc, normalized, args[2]);
-          if (args.size() > 3)
-            return arith::AddFOp::create(b, nloc, scaled, args[3]);
-          return scaled;
+          Value meanSquare = arith::DivFOp::create(b, nloc, args[1], count);
+          Value rms = math::SqrtOp::create(
+              b, nloc, arith::AddFOp::create(b, nloc, meanSquare, epsilon));
+          Value normalized = arith::DivFOp::create(b, nloc, args[0], rms);
+          return arith::MulFOp::create(b, nloc, normalized, args[2]);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -242,5 +307,6 @@ void xf::populateReductionPatterns(const TypeConverter &converter,
                ReduceToLinalg<ReduceMaxOp, ReduceKind::Max>,
                ReduceToLinalg<ReduceMinOp, ReduceKind::Min>,
                ReduceToLinalg<ReduceProdOp, ReduceKind::Prod>,
-               SoftmaxToLinalg, LayerNormToLinalg>(converter, context);
+               SoftmaxToLinalg, LayerNormToLinalg, SkipLayerNormToLinalg,
+               RmsNormToLinalg>(converter, context);
 }

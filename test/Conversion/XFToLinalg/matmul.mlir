@@ -70,3 +70,19 @@ func.func @linear_gelu(%x: tensor<1x?x16xf32>, %w: tensor<16x32xf32>, %b: tensor
   %0 = xf.linear %x, %w, %b {activation = "gelu"} : (tensor<1x?x16xf32>, tensor<16x32xf32>, tensor<32xf32>) -> tensor<1x?x32xf32>
   return %0 : tensor<1x?x32xf32>
 }
+
+// -----
+
+// SiLU after a product without bias: the product starts from zero.
+// CHECK-LABEL: func.func @linear_silu_no_bias
+func.func @linear_silu_no_bias(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>) -> tensor<8x32xf32> {
+  // CHECK: %[[ZERO:.*]] = linalg.fill
+  // CHECK: %[[PRODUCT:.*]] = linalg.generic {{.*}} outs(%[[ZERO]] : tensor<8x32xf32>)
+  // CHECK: linalg.generic {{.*}} ins(%[[PRODUCT]] : tensor<8x32xf32>)
+  // CHECK:   arith.negf
+  // CHECK:   math.exp
+  // CHECK:   arith.divf
+  // CHECK:   arith.mulf
+  %0 = xf.linear %x, %w {activation = "silu"} : (tensor<8x16xf32>, tensor<16x32xf32>) -> tensor<8x32xf32>
+  return %0 : tensor<8x32xf32>
+}

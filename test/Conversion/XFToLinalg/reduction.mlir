@@ -57,3 +57,37 @@ func.func @layer_norm(%x: tensor<?x384xf32>, %g: tensor<384xf32>, %b: tensor<384
   %0 = xf.layer_norm %x, %g, %b {axis = 1, epsilon = 1.0e-12 : f32} : tensor<?x384xf32>, tensor<384xf32>, tensor<384xf32>
   return %0 : tensor<?x384xf32>
 }
+
+// -----
+
+// The residual sum is one elementwise loop feeding the layer norm.
+// CHECK-LABEL: func.func @skip_layer_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<?x384xf32>, %[[R:.*]]: tensor<?x384xf32>
+func.func @skip_layer_norm(%x: tensor<?x384xf32>, %r: tensor<?x384xf32>, %g: tensor<384xf32>, %b: tensor<384xf32>) -> tensor<?x384xf32> {
+  // CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[R]] : tensor<?x384xf32>, tensor<?x384xf32>)
+  // CHECK:   arith.addf
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[SUM]] : tensor<?x384xf32>)
+  // CHECK: math.sqrt
+  %0 = xf.skip_layer_norm %x, %r, %g, %b {axis = 1, epsilon = 1.0e-12 : f32} : tensor<?x384xf32>, tensor<384xf32>, tensor<384xf32>
+  return %0 : tensor<?x384xf32>
+}
+
+// -----
+
+// RMSNorm: one reduction of squares, then x / sqrt(sum / n + eps) * gamma.
+// CHECK-LABEL: func.func @rms_norm
+func.func @rms_norm(%x: tensor<2x?x64xf32>, %g: tensor<64xf32>) -> tensor<2x?x64xf32> {
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+  // CHECK:   arith.mulf %[[A:.*]], %[[A]]
+  // CHECK: %[[SUMSQ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+  // CHECK: %[[EPS:.*]] = arith.constant 9.99999997E-7 : f32
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[SUMSQ]], %{{.*}} : tensor<2x?x64xf32>, tensor<2x?x1xf32>, tensor<64xf32>)
+  // CHECK:   arith.divf
+  // CHECK:   arith.addf %{{.*}}, %[[EPS]]
+  // CHECK:   math.sqrt
+  // CHECK:   arith.divf
+  // CHECK:   arith.mulf
+  // CHECK-NOT: arith.subf
+  %0 = xf.rms_norm %x, %g {axis = 2, epsilon = 1.0e-6 : f32} : tensor<2x?x64xf32>, tensor<64xf32>
+  return %0 : tensor<2x?x64xf32>
+}

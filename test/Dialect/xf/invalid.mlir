@@ -293,3 +293,19 @@ func.func @attention_mask_kind(%q: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
   %0 = xf.attention %q, %q, %q {num_heads = 2 : i64, scale = 1.0 : f32, mask_kind = "sliding"} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
   return %0 : tensor<1x8x64xf32>
 }
+
+// -----
+
+func.func @skip_layer_norm_shapes(%x: tensor<1x8x16xf32>, %r: tensor<1x8x8xf32>, %g: tensor<16xf32>) -> tensor<1x8x16xf32> {
+  // expected-error @+1 {{all of {input, skip, output} have same type}}
+  %0 = "xf.skip_layer_norm"(%x, %r, %g) {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<1x8x16xf32>, tensor<1x8x8xf32>, tensor<16xf32>) -> tensor<1x8x16xf32>
+  return %0 : tensor<1x8x16xf32>
+}
+
+// -----
+
+func.func @rms_norm_scale(%x: tensor<1x8x16xf32>, %g: tensor<8xf32>) -> tensor<1x8x16xf32> {
+  // expected-error @+1 {{scale and bias must broadcast to the normalized dimensions 'tensor<16xf32>', got 'tensor<8xf32>'}}
+  %0 = xf.rms_norm %x, %g {axis = 2, epsilon = 1.0e-6 : f32} : tensor<1x8x16xf32>, tensor<8xf32>
+  return %0 : tensor<1x8x16xf32>
+}

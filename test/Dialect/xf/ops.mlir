@@ -56,7 +56,23 @@ func.func @normalization(%x: tensor<1x128x384xf32>, %g: tensor<384xf32>, %b: ten
   %1 = xf.layer_norm %0, %g {axis = 2, epsilon = 1.0e-5 : f32} : tensor<1x128x384xf32>, tensor<384xf32>
   // CHECK: xf.softmax %{{.*}} {axis = 3 : i64}
   %2 = xf.softmax %s {axis = 3} : tensor<1x12x128x128xf32>
-  return %1 : tensor<1x128x384xf32>
+  // CHECK: xf.skip_layer_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {axis = 2 : i64, epsilon = 9.99999996E-13 : f32} : tensor<1x128x384xf32>, tensor<384xf32>, tensor<384xf32>
+  %3 = xf.skip_layer_norm %x, %1, %g, %b {axis = 2, epsilon = 1.0e-12 : f32} : tensor<1x128x384xf32>, tensor<384xf32>, tensor<384xf32>
+  // CHECK: xf.rms_norm %{{.*}}, %{{.*}} {axis = 2 : i64, epsilon = 9.99999997E-7 : f32} : tensor<1x128x384xf32>, tensor<384xf32>
+  %4 = xf.rms_norm %3, %g {axis = 2, epsilon = 1.0e-6 : f32} : tensor<1x128x384xf32>, tensor<384xf32>
+  return %4 : tensor<1x128x384xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @attention
+func.func @attention(%q: tensor<?x?x384xf32>, %kv: tensor<?x?x384xf32>, %v: tensor<?x?x768xf32>, %m: tensor<?x1x1x?xf32>) -> (tensor<?x?x384xf32>, tensor<?x?x768xf32>) {
+  // CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {mask_kind = "padding", num_heads = 12 : i64, scale = 0.176776{{[0-9]*}} : f32} : (tensor<?x?x384xf32>, tensor<?x?x384xf32>, tensor<?x?x384xf32>, tensor<?x1x1x?xf32>) -> tensor<?x?x384xf32>
+  %0 = xf.attention %q, %kv, %kv, %m {num_heads = 12, scale = 0.1767767 : f32, mask_kind = "padding"} : (tensor<?x?x384xf32>, tensor<?x?x384xf32>, tensor<?x?x384xf32>, tensor<?x1x1x?xf32>) -> tensor<?x?x384xf32>
+  // The value head size may differ from the query's; the result follows V.
+  // CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}} {mask_kind = "causal", num_heads = 12 : i64, scale = 1.250000e-01 : f32} : (tensor<?x?x384xf32>, tensor<?x?x384xf32>, tensor<?x?x768xf32>) -> tensor<?x?x768xf32>
+  %1 = xf.attention %q, %kv, %v {num_heads = 12, scale = 0.125 : f32, mask_kind = "causal"} : (tensor<?x?x384xf32>, tensor<?x?x384xf32>, tensor<?x?x768xf32>) -> tensor<?x?x768xf32>
+  return %0, %1 : tensor<?x?x384xf32>, tensor<?x?x768xf32>
 }
 
 // -----
