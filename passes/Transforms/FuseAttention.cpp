@@ -51,7 +51,8 @@ static bool isHeadMerge(ReshapeOp reshape, int depth);
 
 /// Follows `ref` up to the op that gave the dimension its size: through
 /// transposes, head splits and merges, splits along another axis, and the
-/// leading dimensions of projections and same-shape elementwise ops.
+/// leading dimensions of projections (linear layers and MatMuls by a weight
+/// matrix) and of normalizations and activations.
 static DimRef traceDim(DimRef ref, int depth = 0) {
   for (; depth < 32; ++depth) {
     Operation *def = ref.value.getDefiningOp();
@@ -79,6 +80,15 @@ static DimRef traceDim(DimRef ref, int depth = 0) {
       if (ref.dim + 1 == linear.getType().getRank())
         return ref;
       ref.value = linear.getInput();
+      continue;
+    }
+    if (auto matmul = dyn_cast<MatMulOp>(def)) {
+      // A projection by a weight matrix keeps the leading dimensions.
+      if (matmul.getRhs().getType().getRank() != 2 ||
+          matmul.getLhs().getType().getRank() != matmul.getType().getRank() ||
+          ref.dim + 1 == matmul.getType().getRank())
+        return ref;
+      ref.value = matmul.getLhs();
       continue;
     }
     if (def->getNumOperands() >= 1 && def->getNumResults() == 1 &&
