@@ -196,31 +196,36 @@ def XFFuseElementwise : Pass<"xf-fuse-elementwise", "func::FuncOp"> {
   ];
 }
 
-def XFSerializeNestedLinalg : Pass<"xf-serialize-nested-linalg",
-                                   "func::FuncOp"> {
-  let summary = "Lower linalg ops inside parallel loops to sequential loops";
+def XFSerializeNestedParallel : Pass<"xf-serialize-nested-parallel",
+                                     "func::FuncOp"> {
+  let summary = "Run parallel loops nested in parallel loops sequentially";
   let description = [{
-    Runs after bufferization, before `convert-linalg-to-parallel-loops`.
-    A linalg op nested in an `scf.parallel` or `scf.forall` (the tile loop
-    of `xf.attention`) becomes an `scf.for` nest, since the outer loop
-    already spreads the work over the threads and a nested OpenMP region per
-    op and iteration would only add forks:
+    Runs after `convert-linalg-to-parallel-loops`, before
+    `convert-scf-to-openmp`: only the outermost parallel loop of a nest is
+    spread over the threads. An `scf.parallel` inside another one (the
+    columns of a matmul, inside its reduction loop; the loops of an
+    attention tile) becomes an `scf.for` nest, since a nested OpenMP region
+    per iteration of the loops around it would only add forks, and its
+    innermost loop is then a plain loop that LLVM vectorizes:
 
     ```mlir
-    scf.parallel (%b, %h) = ... {
-      linalg.generic ... ins(%s : memref<?x?xf32>) outs(%m : memref<?xf32>)
+    scf.parallel (%i) = ... {
+      scf.for %k = ... {
+        scf.parallel (%j) = ... { ... }
+      }
     }
     // becomes
-    scf.parallel (%b, %h) = ... {
-      scf.for %i = ... { scf.for %j = ... { ... } }
+    scf.parallel (%i) = ... {
+      scf.for %k = ... {
+        scf.for %j = ... { ... }
+      }
     }
     ```
   }];
-  let dependentDialects = ["::mlir::scf::SCFDialect",
-                           "::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
   let statistics = [
     Statistic<"numSerialized", "serialized",
-              "Number of linalg ops lowered to sequential loops">
+              "Number of nested parallel loops made sequential">
   ];
 }
 

@@ -37,12 +37,12 @@ std::string xf::getCPUCodegenPipeline() {
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
-         // Attention tiles run one per thread, their loops sequential.
          "scf-forall-to-parallel,"
-         "func.func(xf-serialize-nested-linalg),"
          // Parallel dimensions become OpenMP work-sharing loops; the runtime
          // sets the thread count of each run.
          "convert-linalg-to-parallel-loops,"
+         // Only the outermost parallel loop of a nest runs on the threads.
+         "func.func(xf-serialize-nested-parallel),"
          "convert-scf-to-openmp,"
          // Strided metadata expands into affine.apply: lower affine after.
          "expand-strided-metadata,"

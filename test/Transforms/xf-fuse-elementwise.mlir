@@ -35,7 +35,7 @@ func.func @negative_shared_producer(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, te
 func.func @negative_into_matmul(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
   // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
   // CHECK: math.exp
-  // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+  // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
   %0 = xf.exp %x : tensor<4x8xf32>
   %1 = xf.matmul %0, %w : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
   return %1 : tensor<4x16xf32>

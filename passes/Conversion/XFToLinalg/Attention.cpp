@@ -262,10 +262,19 @@ Value AttentionBuilder::buildScores(Value queryTile, Value keyTile,
                                     Value keyStart, Value rows, Value cols) {
   using utils::IteratorType;
   auto par = IteratorType::parallel, red = IteratorType::reduction;
+  // K^T of the tile, so that the product's innermost loop walks a row of
+  // K^T and of the scores, contiguous in memory, with no reduction in it.
+  Value keyTransposed = generic(
+      {keyTile},
+      tensor::EmptyOp::create(
+          b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(headDim), cols},
+          elementType),
+      {map(2, {1, 0}), map(2, {0, 1})}, {par, par},
+      [](OpBuilder &, Location, ValueRange args) -> Value { return args[0]; });
   Value scores = filled(0.0, {rows, cols});
   scores = generic(
-      {queryTile, keyTile}, scores,
-      {map(3, {0, 2}), map(3, {1, 2}), map(3, {0, 1})}, {par, par, red},
+      {queryTile, keyTransposed}, scores,
+      {map(3, {0, 1}), map(3, {1, 2}), map(3, {0, 2})}, {par, red, par},
       [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
         return arith::AddFOp::create(
             nb, nloc, args[2],

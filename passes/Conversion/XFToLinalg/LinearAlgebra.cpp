@@ -13,8 +13,11 @@ using namespace mlir::xf;
 
 namespace {
 /// Lowers numpy-style matmul to one `linalg.generic` over
-/// (batch..., m, n, k): batch dimensions broadcast through the indexing
-/// maps, and a 1-D operand simply has no m (or n) dimension.
+/// (batch..., m, k, n): batch dimensions broadcast through the indexing
+/// maps, and a 1-D operand simply has no m (or n) dimension. The reduction
+/// sits between the rows and the columns, so that the innermost loop walks
+/// a row of the right operand and of the result, contiguous in memory, with
+/// no reduction in it: LLVM vectorizes it.
 struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -29,11 +32,16 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
     auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     bool hasM = lhsType.getRank() >= 2, hasN = rhsType.getRank() >= 2;
     int64_t batchRank = resultType.getRank() - hasM - hasN;
-    // Loop dimensions: batch..., [m], [n], k.
+    // Loop dimensions: batch..., [m], k, [n]. A vector times a matrix has
+    // no rows to spread over threads: its columns are the outer loop there,
+    // (batch..., n, k).
     int64_t numLoops = batchRank + hasM + hasN + 1;
+    bool columnsInnermost = hasM || batchRank > 0;
+    int64_t kLoop = columnsInnermost ? batchRank + hasM : numLoops - 1;
     AffineExpr m = getAffineDimExpr(batchRank, context);
-    AffineExpr n = getAffineDimExpr(batchRank + hasM, context);
-    AffineExpr k = getAffineDimExpr(numLoops - 1, context);
+    AffineExpr k = getAffineDimExpr(kLoop, context);
+    AffineExpr n = getAffineDimExpr(
+        columnsInnermost ? batchRank + hasM + 1 : batchRank, context);
     ArrayRef<int64_t> batchShape = resultType.getShape().take_front(batchRank);
 
     auto operandMap = [&](RankedTensorType type, bool isLhs) {
@@ -100,7 +108,7 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
     init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
-    iterators.back() = utils::IteratorType::reduction;
+    iterators[kLoop] = utils::IteratorType::reduction;
     bool isFloat = isa<FloatType>(elementType);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
@@ -147,10 +155,10 @@ struct LinearToLinalg : OpConversionPattern<LinearOp> {
       Value zero = createScalarConstant(rewriter, loc, elementType, 0.0);
       init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
     }
-    // Loops: leading..., n, k.
+    // Loops: leading..., k, n (the columns innermost, as for xf.matmul).
     int64_t numLoops = rank + 1;
-    AffineExpr n = getAffineDimExpr(rank - 1, context);
-    AffineExpr k = getAffineDimExpr(rank, context);
+    AffineExpr k = getAffineDimExpr(rank - 1, context);
+    AffineExpr n = getAffineDimExpr(rank, context);
     SmallVector<AffineExpr> inputExprs, outputExprs;
     for (int64_t d = 0; d < rank - 1; ++d) {
       inputExprs.push_back(getAffineDimExpr(d, context));
@@ -164,7 +172,7 @@ struct LinearToLinalg : OpConversionPattern<LinearOp> {
         AffineMap::get(numLoops, 0, outputExprs, context)};
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
-    iterators.back() = utils::IteratorType::reduction;
+    iterators[rank - 1] = utils::IteratorType::reduction;
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, ValueRange{input, weight},

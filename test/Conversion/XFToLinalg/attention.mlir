@@ -22,8 +22,10 @@ func.func @padding(%q: tensor<?x?x64xf32>, %k: tensor<?x?x64xf32>, %v: tensor<?x
   // CHECK:   scf.for %[[K0:.*]] = %c0 to %[[SK]] step %[[C64]] iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x32xf32>)
   // CHECK:     tensor.extract_slice %[[K]][%[[B]], %[[K0]], %{{.*}}] [1, %{{.*}}, 32]
   // CHECK:     tensor.extract_slice %[[V]][%[[B]], %[[K0]], %{{.*}}] [1, %{{.*}}, 32]
-  // Q K^T of the tile, then the mask's row for this batch and key block.
-  // CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+  // K^T of the tile, Q K^T with the columns innermost, then the mask's row
+  // for this batch and key block.
+  // CHECK:     linalg.generic {{.*}} ins(%{{.*}} : tensor<?x32xf32>) outs(%{{.*}} : tensor<32x?xf32>)
+  // CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
   // CHECK:     tensor.extract_slice %[[MASK]][%[[B]], 0, 0, %[[K0]]] [1, 1, 1, %{{.*}}] [1, 1, 1, 1] : tensor<?x1x1x?xf32> to tensor<1x?xf32>
   // CHECK:     arith.addf
   // Online softmax: the new max and the rescaling factor in one loop.

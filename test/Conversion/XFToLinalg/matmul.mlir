@@ -1,15 +1,16 @@
 // RUN: xf-opt %s --split-input-file --convert-xf-to-linalg | FileCheck %s
 
 // Batch dimensions of the left operand broadcast against a plain weight
-// matrix; k is the only reduction.
-// CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
-// CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d4, d3)>
-// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// matrix; k is the only reduction, between the rows and the columns, so that
+// the innermost loop runs along rows of the weight and of the result.
+// CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d4)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 // CHECK-LABEL: func.func @batched_times_matrix
 func.func @batched_times_matrix(%a: tensor<2x?x16x8xf32>, %b: tensor<8x4xf32>) -> tensor<2x?x16x4xf32> {
   // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
   // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<2x?x16x4xf32>)
-  // CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+  // CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
   // CHECK-SAME: outs(%[[INIT]] : tensor<2x?x16x4xf32>)
   // CHECK: arith.mulf
   // CHECK: arith.addf
@@ -19,7 +20,8 @@ func.func @batched_times_matrix(%a: tensor<2x?x16x8xf32>, %b: tensor<8x4xf32>) -
 
 // -----
 
-// A 1-D left operand has no m dimension.
+// A 1-D left operand has no m dimension; with no rows to spread over
+// threads, the columns are the outer loop.
 // CHECK-DAG: #[[VEC:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[MAT:.*]] = affine_map<(d0, d1) -> (d1, d0)>
 // CHECK-DAG: #[[RES:.*]] = affine_map<(d0, d1) -> (d0)>
@@ -57,13 +59,13 @@ func.func @integer_matmul(%a: tensor<2x3xi32>, %b: tensor<3x2xi32>) -> tensor<2x
 
 // A linear layer accumulates into the broadcast bias; the activation is one
 // elementwise generic after the product.
-// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
-// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
-// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-LABEL: func.func @linear_gelu
 func.func @linear_gelu(%x: tensor<1x?x16xf32>, %w: tensor<16x32xf32>, %b: tensor<32xf32>) -> tensor<1x?x32xf32> {
   // CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<32xf32>)
-  // CHECK: %[[PRODUCT:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+  // CHECK: %[[PRODUCT:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
   // CHECK-SAME: outs(%[[BIAS]] : tensor<1x?x32xf32>)
   // CHECK: linalg.generic {{.*}} ins(%[[PRODUCT]] : tensor<1x?x32xf32>)
   // CHECK: math.erf
