@@ -6,7 +6,10 @@
 //   n    = Div(d, Sqrt(Add(var, eps)))  |  Mul(d, Reciprocal(Sqrt(...)))
 //   y    = Add(Mul(n, gamma), beta)
 // over the trailing axes. The scale is fused first, then a bias add that
-// follows a layer norm without bias is folded into it. RMSNorm (T5, Llama)
+// follows a layer norm without bias is folded into it. TF/keras exports
+// (through tf2onnx) scale the reciprocal standard deviation instead:
+//   inv  = Mul(Reciprocal(Sqrt(Add(var, eps))), gamma)
+//   y    = Add(Mul(x, inv), Sub(beta, Mul(mean, inv))) RMSNorm (T5, Llama)
 // is the same without the centering:
 //   n    = x / Sqrt(Add(ReduceMean(Pow(x, 2)), eps))  (or x * 1 / Sqrt(...))
 //   y    = Mul(n, gamma)
@@ -164,6 +167,93 @@ struct FuseNormalization : OpRewritePattern<MulOp> {
   }
 };
 
+/// The form of TF/keras exports (tf.nn.batch_normalization, converted by
+/// tf2onnx): the scale is folded into the reciprocal standard deviation and
+/// the shift computed from the mean:
+///   inv = Mul(Reciprocal(Sqrt(Add(var, eps))), gamma)
+///   y   = Add(Mul(x, inv), Sub(beta, Mul(mean, inv)))
+/// with var = ReduceMean(Sub(x, mean)^2), mean = ReduceMean(x).
+struct FuseScaleShiftForm : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AddOp root,
+                                PatternRewriter &rewriter) const override {
+    for (Value operand : root->getOperands()) {
+      auto scaled = getSingleUseProducer<MulOp>(operand);
+      auto shift = getSingleUseProducer<SubOp>(getOtherOperand(root, operand));
+      if (!scaled || !shift)
+        continue;
+      auto meanTimesInv = getSingleUseProducer<MulOp>(shift.getRhs());
+      if (!meanTimesInv)
+        continue;
+      for (Value x : scaled->getOperands()) {
+        Value inv = getOtherOperand(scaled, x);
+        Value mean = getOtherOperand(meanTimesInv, inv);
+        if (mean && succeeded(tryFuse(root, x, inv, mean, shift.getLhs(),
+                                      rewriter)))
+          return success();
+      }
+    }
+    return failure();
+  }
+
+  LogicalResult tryFuse(AddOp root, Value x, Value inv, Value mean,
+                        Value beta, PatternRewriter &rewriter) const {
+    // inv feeds the two products, nothing else.
+    auto invOp = inv.getDefiningOp<MulOp>();
+    if (!invOp || std::distance(inv.use_begin(), inv.use_end()) != 2)
+      return failure();
+    Value gamma, stddev;
+    for (Value operand : invOp->getOperands())
+      if (auto reciprocal = getSingleUseProducer<ReciprocalOp>(operand)) {
+        gamma = getOtherOperand(invOp, operand);
+        stddev = reciprocal.getInput();
+      }
+    auto sqrt = stddev ? getSingleUseProducer<SqrtOp>(stddev) : SqrtOp();
+    auto shifted = sqrt ? getSingleUseProducer<AddOp>(sqrt.getInput()) : AddOp();
+    if (!shifted)
+      return failure();
+    Value variance, epsilon;
+    for (Value operand : shifted->getOperands())
+      if (getSplatFloat(operand)) {
+        epsilon = operand;
+        variance = getOtherOperand(shifted, operand);
+      }
+    auto varianceMean =
+        variance ? getSingleUseProducer<ReduceMeanOp>(variance) : ReduceMeanOp();
+    auto meanOp = mean.getDefiningOp<ReduceMeanOp>();
+    if (!varianceMean || !meanOp || meanOp.getInput() != x ||
+        std::distance(mean.use_begin(), mean.use_end()) != 2)
+      return failure();
+    // The variance is of the centered values: d = x - mean, squared.
+    Operation *square = varianceMean.getInput().getDefiningOp();
+    auto centered = square && square->getNumOperands() == 2
+                        ? square->getOperand(0).getDefiningOp<SubOp>()
+                        : SubOp();
+    if (!centered || centered.getLhs() != x || centered.getRhs() != mean ||
+        !isSquareOf(varianceMean.getInput(), centered.getResult()) ||
+        std::distance(centered->use_begin(), centered->use_end()) !=
+            (isa<MulOp>(square) ? 2 : 1))
+      return failure();
+    auto type = cast<RankedTensorType>(x.getType());
+    ArrayRef<int64_t> axes = meanOp.getAxes();
+    if (!meanOp.getKeepdims() || !varianceMean.getKeepdims() ||
+        varianceMean.getAxes() != axes ||
+        !areTrailingAxes(axes, type.getRank()) || root.getType() != type)
+      return failure();
+    auto layerNorm = LayerNormOp::create(
+        rewriter, root.getLoc(), x, gamma, beta,
+        rewriter.getI64IntegerAttr(axes.front()),
+        rewriter.getF32FloatAttr(*getSplatFloat(epsilon)));
+    if (failed(mlir::verify(layerNorm))) {
+      rewriter.eraseOp(layerNorm);
+      return failure();
+    }
+    rewriter.replaceOp(root, layerNorm.getResult());
+    return success();
+  }
+};
+
 /// add(layer_norm(x, gamma), beta) -> layer_norm(x, gamma, beta).
 struct FoldBiasIntoLayerNorm : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -200,7 +290,8 @@ struct FuseLayerNormPass : xf::impl::XFFuseLayerNormBase<FuseLayerNormPass> {
     int64_t before = countOps<LayerNormOp>(getOperation());
     int64_t rmsBefore = countOps<RmsNormOp>(getOperation());
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseNormalization, FoldBiasIntoLayerNorm>(&getContext());
+    patterns.add<FuseNormalization, FuseScaleShiftForm, FoldBiasIntoLayerNorm>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     numFused += countOps<LayerNormOp>(getOperation()) - before;

@@ -187,3 +187,76 @@ func.func @negative_rms_leading_axis(%x: tensor<8x16xf32>, %g: tensor<16xf32>) -
   %y = xf.mul %n, %g : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
   return %y : tensor<8x16xf32>
 }
+
+// -----
+
+// TF/keras through tf2onnx: gamma folded into the reciprocal standard
+// deviation, the shift computed from the mean.
+// CHECK-LABEL: func.func @tf_scale_shift_form
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8x16xf32>, %[[G:.*]]: tensor<16xf32>, %[[B:.*]]: tensor<16xf32>)
+func.func @tf_scale_shift_form(%x: tensor<2x8x16xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>) -> tensor<2x8x16xf32> {
+  // CHECK-NEXT: %[[Y:.*]] = xf.layer_norm %[[X]], %[[G]], %[[B]] {axis = 2 : i64, epsilon = 1.000000e-03 : f32}
+  // CHECK-NEXT: return %[[Y]]
+  %eps = xf.constant dense<1.0e-3> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 2>} : (tensor<2x8x16xf32>) -> tensor<2x8x1xf32>
+  %d = xf.sub %x, %mean : (tensor<2x8x16xf32>, tensor<2x8x1xf32>) -> tensor<2x8x16xf32>
+  %sq = xf.mul %d, %d : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 2>} : (tensor<2x8x16xf32>) -> tensor<2x8x1xf32>
+  %ve = xf.add %var, %eps : (tensor<2x8x1xf32>, tensor<f32>) -> tensor<2x8x1xf32>
+  %sd = xf.sqrt %ve : tensor<2x8x1xf32>
+  %r = xf.reciprocal %sd : tensor<2x8x1xf32>
+  %inv = xf.mul %r, %g : (tensor<2x8x1xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  %xs = xf.mul %x, %inv : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %ms = xf.mul %mean, %inv : (tensor<2x8x1xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %shift = xf.sub %b, %ms : (tensor<16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %y = xf.add %xs, %shift : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}
+
+// -----
+
+// The shift is computed from something other than the mean of x.
+// CHECK-LABEL: func.func @negative_tf_shift_of_other_mean
+func.func @negative_tf_shift_of_other_mean(%x: tensor<8x16xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>, %m: tensor<8x1xf32>) -> tensor<8x16xf32> {
+  // CHECK-NOT: xf.layer_norm
+  %eps = xf.constant dense<1.0e-3> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 1>} : (tensor<8x16xf32>) -> tensor<8x1xf32>
+  %d = xf.sub %x, %mean : (tensor<8x16xf32>, tensor<8x1xf32>) -> tensor<8x16xf32>
+  %sq = xf.mul %d, %d : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 1>} : (tensor<8x16xf32>) -> tensor<8x1xf32>
+  %ve = xf.add %var, %eps : (tensor<8x1xf32>, tensor<f32>) -> tensor<8x1xf32>
+  %sd = xf.sqrt %ve : tensor<8x1xf32>
+  %r = xf.reciprocal %sd : tensor<8x1xf32>
+  %inv = xf.mul %r, %g : (tensor<8x1xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %xs = xf.mul %x, %inv : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %ms = xf.mul %m, %inv : (tensor<8x1xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %shift = xf.sub %b, %ms : (tensor<16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %y = xf.add %xs, %shift : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+
+// -----
+
+// An fp16 model normalizing in fp32: the casts around the pattern stay, the
+// pattern between them is fused.
+// CHECK-LABEL: func.func @between_casts
+func.func @between_casts(%x16: tensor<2x16xf16>, %g: tensor<16xf32>, %b: tensor<16xf32>) -> tensor<2x16xf16> {
+  // CHECK-NEXT: %[[X:.*]] = xf.cast %{{.*}} : tensor<2x16xf16> to tensor<2x16xf32>
+  // CHECK-NEXT: %[[Y:.*]] = xf.layer_norm %[[X]], %{{.*}}, %{{.*}} {axis = 1 : i64, epsilon = 9.99999974E-6 : f32}
+  // CHECK-NEXT: %[[Y16:.*]] = xf.cast %[[Y]] : tensor<2x16xf32> to tensor<2x16xf16>
+  // CHECK-NEXT: return %[[Y16]]
+  %eps = xf.constant dense<1.0e-5> : tensor<f32>
+  %two = xf.constant dense<2.0> : tensor<f32>
+  %x = xf.cast %x16 : tensor<2x16xf16> to tensor<2x16xf32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x16xf32>) -> tensor<2x1xf32>
+  %d = xf.sub %x, %mean : (tensor<2x16xf32>, tensor<2x1xf32>) -> tensor<2x16xf32>
+  %sq = xf.pow %d, %two : (tensor<2x16xf32>, tensor<f32>) -> tensor<2x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 1>} : (tensor<2x16xf32>) -> tensor<2x1xf32>
+  %ve = xf.add %var, %eps : (tensor<2x1xf32>, tensor<f32>) -> tensor<2x1xf32>
+  %sd = xf.sqrt %ve : tensor<2x1xf32>
+  %n = xf.div %d, %sd : (tensor<2x16xf32>, tensor<2x1xf32>) -> tensor<2x16xf32>
+  %s = xf.mul %n, %g : (tensor<2x16xf32>, tensor<16xf32>) -> tensor<2x16xf32>
+  %y = xf.add %s, %b : (tensor<2x16xf32>, tensor<16xf32>) -> tensor<2x16xf32>
+  %y16 = xf.cast %y : tensor<2x16xf32> to tensor<2x16xf16>
+  return %y16 : tensor<2x16xf16>
+}

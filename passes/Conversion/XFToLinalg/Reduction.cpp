@@ -176,51 +176,78 @@ struct SoftmaxToLinalg : OpConversionPattern<SoftmaxOp> {
   }
 };
 
-/// y = (x - mean) / sqrt(var + eps) * scale + bias over the trailing axes
-/// from `axis`.
+/// y = (x - mean) * rstd * scale + bias over the trailing axes from `axis`,
+/// with rstd = 1 / sqrt(var + eps): three passes over x (the mean, the
+/// variance of the centered values, the normalization), one square root and
+/// one division per row rather than per element.
 static Value buildLayerNorm(OpBuilder &b, Location loc, Value x, Value scale,
                             Value bias, int64_t axis, double epsilonValue) {
+  MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(x.getType());
   Type elementType = type.getElementType();
-  SmallVector<int64_t> axes =
-      llvm::to_vector(llvm::seq<int64_t>(axis, type.getRank()));
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(axis, rank));
   Value count = countAlong(b, loc, x, axes, elementType);
-  auto divideByCount = [&](Value sum) {
-    return buildElementwise(
-        b, loc, cast<RankedTensorType>(sum.getType()), ValueRange{sum},
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          return Value(arith::DivFOp::create(nb, nloc, args[0], count));
-        });
+  Value sum = buildReduction(b, loc, x, axes, /*keepdims=*/true,
+                             ReduceKind::Sum, false);
+  auto rowType = cast<RankedTensorType>(sum.getType());
+  auto perRow = [&](ValueRange operands,
+                    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+    return buildElementwise(b, loc, rowType, operands, fn);
   };
-  Value mean = divideByCount(buildReduction(b, loc, x, axes, /*keepdims=*/true,
-                                            ReduceKind::Sum, false));
-  Value centered = buildElementwise(
-      b, loc, type, ValueRange{x, mean},
-      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-        return arith::SubFOp::create(nb, nloc, args[0], args[1]);
-      });
-  Value squares = buildElementwise(
-      b, loc, type, ValueRange{centered},
-      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-        return arith::MulFOp::create(nb, nloc, args[0], args[0]);
-      });
-  Value variance = divideByCount(buildReduction(
-      b, loc, squares, axes, /*keepdims=*/true, ReduceKind::Sum, false));
+  Value mean = perRow({sum}, [&](OpBuilder &nb, Location nloc, ValueRange a) {
+    return Value(arith::DivFOp::create(nb, nloc, a[0], count));
+  });
+  // sum((x - mean)^2) in one pass, reading the mean of the row.
+  SmallVector<AffineExpr> rowExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = d >= axis;
+    rowExprs.push_back(reduced ? getAffineConstantExpr(0, context)
+                               : getAffineDimExpr(d, context));
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+  }
+  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, context);
+  Value zero = createScalarConstant(b, loc, elementType, 0.0);
+  Value squares = linalg::FillOp::create(
+                      b, loc, zero,
+                      createEmpty(b, loc, rowType, getDims(b, loc, sum)))
+                      .getResult(0);
+  squares =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{rowType}, ValueRange{x, mean}, ValueRange{squares},
+          {b.getMultiDimIdentityMap(rank), rowMap, rowMap}, iterators,
+          [](OpBuilder &nb, Location nloc, ValueRange a) {
+            Value d = arith::SubFOp::create(nb, nloc, a[0], a[1]);
+            Value sq = arith::MulFOp::create(nb, nloc, d, d);
+            linalg::YieldOp::create(
+                nb, nloc, arith::AddFOp::create(nb, nloc, a[2], sq).getResult());
+          })
+          .getResult(0);
   Value epsilon = createScalarConstant(b, loc, elementType, epsilonValue);
-  SmallVector<Value> operands = {centered, variance, scale};
+  Value one = createScalarConstant(b, loc, elementType, 1.0);
+  Value rstd = perRow({squares}, [&](OpBuilder &nb, Location nloc,
+                                     ValueRange a) {
+    Value variance = arith::DivFOp::create(nb, nloc, a[0], count);
+    Value stddev = math::SqrtOp::create(
+        nb, nloc, arith::AddFOp::create(nb, nloc, variance, epsilon));
+    return Value(arith::DivFOp::create(nb, nloc, one, stddev));
+  });
+  SmallVector<Value> operands = {x, mean, rstd, scale};
   if (bias)
     operands.push_back(bias);
   return buildElementwise(
       b, loc, type, operands,
       [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-        Value stddev = math::SqrtOp::create(
-            nb, nloc, arith::AddFOp::create(nb, nloc, args[1], epsilon));
-        Value normalized = arith::DivFOp::create(nb, nloc, args[0], stddev);
-        Value scaled = arith::MulFOp::create(nb, nloc, normalized, args[2]);
-        if (args.size() > 3)
-          return arith::AddFOp::create(nb, nloc, scaled, args[3]);
+        Value centered = arith::SubFOp::create(nb, nloc, args[0], args[1]);
+        Value normalized = arith::MulFOp::create(nb, nloc, centered, args[2]);
+        Value scaled = arith::MulFOp::create(nb, nloc, normalized, args[3]);
+        if (args.size() > 4)
+          return arith::AddFOp::create(nb, nloc, scaled, args[4]);
         return scaled;
-      });
+      },
+      getDims(b, loc, x));
 }
 
 struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
@@ -260,7 +287,8 @@ struct SkipLayerNormToLinalg : OpConversionPattern<SkipLayerNormOp> {
   }
 };
 
-/// y = x / sqrt(mean(x^2) + eps) * scale over the trailing axes.
+/// y = x * (1 / sqrt(mean(x^2) + eps)) * scale over the trailing axes: two
+/// passes over x, the reciprocal computed once per row.
 struct RmsNormToLinalg : OpConversionPattern<RmsNormOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -271,28 +299,61 @@ struct RmsNormToLinalg : OpConversionPattern<RmsNormOp> {
     Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
     Type elementType = type.getElementType();
-    SmallVector<int64_t> axes =
-        llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), type.getRank()));
-    Value squares = buildElementwise(
-        rewriter, loc, type, ValueRange{x},
-        [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-          return arith::MulFOp::create(b, nloc, args[0], args[0]);
-        });
-    Value sumOfSquares = buildReduction(rewriter, loc, squares, axes,
-                                        /*keepdims=*/true, ReduceKind::Sum,
-                                        false);
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(axis, rank));
+    // sum(x^2) per row, squaring as it reads.
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<AffineExpr> rowExprs;
+    SmallVector<utils::IteratorType> iterators;
+    SmallVector<int64_t> rowShape;
+    SmallVector<OpFoldResult> rowDims, dims = getDims(rewriter, loc, x);
+    for (int64_t d = 0; d < rank; ++d) {
+      bool reduced = d >= axis;
+      rowExprs.push_back(reduced ? getAffineConstantExpr(0, context)
+                                 : getAffineDimExpr(d, context));
+      iterators.push_back(reduced ? utils::IteratorType::reduction
+                                  : utils::IteratorType::parallel);
+      rowShape.push_back(reduced ? 1 : type.getDimSize(d));
+      rowDims.push_back(reduced ? rewriter.getIndexAttr(1) : dims[d]);
+    }
+    auto rowType = RankedTensorType::get(rowShape, elementType);
+    Value zero = createScalarConstant(rewriter, loc, elementType, 0.0);
+    Value sumOfSquares =
+        linalg::FillOp::create(rewriter, loc, zero,
+                               createEmpty(rewriter, loc, rowType, rowDims))
+            .getResult(0);
+    sumOfSquares =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{rowType}, ValueRange{x},
+            ValueRange{sumOfSquares},
+            {rewriter.getMultiDimIdentityMap(rank),
+             AffineMap::get(rank, 0, rowExprs, context)},
+            iterators,
+            [](OpBuilder &b, Location nloc, ValueRange a) {
+              Value sq = arith::MulFOp::create(b, nloc, a[0], a[0]);
+              linalg::YieldOp::create(
+                  b, nloc, arith::AddFOp::create(b, nloc, a[1], sq).getResult());
+            })
+            .getResult(0);
     Value count = countAlong(rewriter, loc, x, axes, elementType);
     Value epsilon = createScalarConstant(rewriter, loc, elementType,
                                          op.getEpsilon().convertToDouble());
-    Value result = buildElementwise(
-        rewriter, loc, type, ValueRange{x, sumOfSquares, adaptor.getScale()},
+    Value one = createScalarConstant(rewriter, loc, elementType, 1.0);
+    Value inverseRms = buildElementwise(
+        rewriter, loc, rowType, ValueRange{sumOfSquares},
         [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-          Value meanSquare = arith::DivFOp::create(b, nloc, args[1], count);
+          Value meanSquare = arith::DivFOp::create(b, nloc, args[0], count);
           Value rms = math::SqrtOp::create(
               b, nloc, arith::AddFOp::create(b, nloc, meanSquare, epsilon));
-          Value normalized = arith::DivFOp::create(b, nloc, args[0], rms);
-          return arith::MulFOp::create(b, nloc, normalized, args[2]);
+          return arith::DivFOp::create(b, nloc, one, rms);
         });
+    Value result = buildElementwise(
+        rewriter, loc, type, ValueRange{x, inverseRms, adaptor.getScale()},
+        [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+          Value normalized = arith::MulFOp::create(b, nloc, args[0], args[1]);
+          return arith::MulFOp::create(b, nloc, normalized, args[2]);
+        },
+        ArrayRef<OpFoldResult>(dims));
     rewriter.replaceOp(op, result);
     return success();
   }

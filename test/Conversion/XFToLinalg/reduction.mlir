@@ -47,13 +47,26 @@ func.func @softmax(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
 
 // -----
 
+// Three passes over x: the sum, the sum of squared deviations from the mean,
+// the normalization; the reciprocal square root once per row.
 // CHECK-LABEL: func.func @layer_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<?x384xf32>
 func.func @layer_norm(%x: tensor<?x384xf32>, %g: tensor<384xf32>, %b: tensor<384xf32>) -> tensor<?x384xf32> {
+  // CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x384xf32>)
+  // CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<?x1xf32>)
+  // CHECK: %[[SQ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[X]], %[[MEAN]] : tensor<?x384xf32>, tensor<?x1xf32>)
+  // CHECK:   arith.subf
+  // CHECK:   arith.mulf
+  // CHECK:   arith.addf
   // CHECK: arith.constant 9.99999996E-13 : f32
-  // CHECK: math.sqrt
-  // CHECK: arith.divf
-  // CHECK: arith.mulf
-  // CHECK: arith.addf
+  // CHECK: %[[RSTD:.*]] = linalg.generic {{.*}} ins(%[[SQ]] : tensor<?x1xf32>)
+  // CHECK:   math.sqrt
+  // CHECK: linalg.generic {{.*}} ins(%[[X]], %[[MEAN]], %[[RSTD]], %{{.*}}, %{{.*}} : tensor<?x384xf32>, tensor<?x1xf32>, tensor<?x1xf32>, tensor<384xf32>, tensor<384xf32>)
+  // CHECK:   arith.subf
+  // CHECK:   arith.mulf
+  // CHECK:   arith.mulf
+  // CHECK:   arith.addf
+  // CHECK-NOT: math.sqrt
   %0 = xf.layer_norm %x, %g, %b {axis = 1, epsilon = 1.0e-12 : f32} : tensor<?x384xf32>, tensor<384xf32>, tensor<384xf32>
   return %0 : tensor<?x384xf32>
 }
@@ -74,18 +87,21 @@ func.func @skip_layer_norm(%x: tensor<?x384xf32>, %r: tensor<?x384xf32>, %g: ten
 
 // -----
 
-// RMSNorm: one reduction of squares, then x / sqrt(sum / n + eps) * gamma.
+// RMSNorm: the squares summed as they are read, one reciprocal square root
+// per row, then x * rstd * gamma.
 // CHECK-LABEL: func.func @rms_norm
 func.func @rms_norm(%x: tensor<2x?x64xf32>, %g: tensor<64xf32>) -> tensor<2x?x64xf32> {
-  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+  // CHECK: %[[SUMSQ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}} : tensor<2x?x64xf32>) outs(%{{.*}} : tensor<2x?x1xf32>)
   // CHECK:   arith.mulf %[[A:.*]], %[[A]]
-  // CHECK: %[[SUMSQ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+  // CHECK:   arith.addf
   // CHECK: %[[EPS:.*]] = arith.constant 9.99999997E-7 : f32
-  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[SUMSQ]], %{{.*}} : tensor<2x?x64xf32>, tensor<2x?x1xf32>, tensor<64xf32>)
+  // CHECK: %[[RSTD:.*]] = linalg.generic {{.*}} ins(%[[SUMSQ]] : tensor<2x?x1xf32>)
   // CHECK:   arith.divf
   // CHECK:   arith.addf %{{.*}}, %[[EPS]]
   // CHECK:   math.sqrt
   // CHECK:   arith.divf
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[RSTD]], %{{.*}} : tensor<2x?x64xf32>, tensor<2x?x1xf32>, tensor<64xf32>)
+  // CHECK:   arith.mulf
   // CHECK:   arith.mulf
   // CHECK-NOT: arith.subf
   %0 = xf.rms_norm %x, %g {axis = 2, epsilon = 1.0e-6 : f32} : tensor<2x?x64xf32>, tensor<64xf32>
