@@ -204,15 +204,10 @@ static LogicalResult importSoftmax(NodeImporter &n) {
   return success();
 }
 
-/// LayerNormalization computes in its `stash_type`, float32 by default (the
-/// only one the importer supports): other inputs are cast to it and the
-/// result back. Mean and InvStdDev, its optional outputs, are float32 too;
-/// when they are used, reductions compute them beside the xf.layer_norm.
-static LogicalResult importLayerNormalization(NodeImporter &n) {
-  auto x = n.requiredInput(0), scale = n.requiredInput(1);
-  if (failed(x) || failed(scale))
-    return failure();
-  int64_t rank = rankOf(*x);
+/// The normalized axis and the float32 `stash_type` of LayerNormalization
+/// and RMSNormalization (the only stash type the importer supports).
+static FailureOr<int64_t> getNormalizationAxis(NodeImporter &n, Value x) {
+  int64_t rank = rankOf(x);
   auto axis = normalizeAxis(n.getInt("axis", -1), rank);
   if (failed(axis)) {
     n.emitError() << "axis " << n.getInt("axis", -1)
@@ -225,13 +220,32 @@ static LogicalResult importLayerNormalization(NodeImporter &n) {
                   << " is not supported (only FLOAT)";
     return failure();
   }
+  return axis;
+}
+
+/// `v` converted to float32, the type normalizations compute in.
+static FailureOr<Value> castToF32(NodeImporter &n, Value v) {
   Type f32 = n.getBuilder().getF32Type();
-  auto toF32 = [&](Value v) -> FailureOr<Value> {
-    auto type = cast<RankedTensorType>(v.getType());
-    if (type.getElementType() == f32)
-      return v;
-    return n.create<CastOp>(type.clone(f32), v);
-  };
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getElementType() == f32)
+    return v;
+  return n.create<CastOp>(type.clone(f32), v);
+}
+
+/// LayerNormalization computes in its `stash_type`, float32 by default (the
+/// only one the importer supports): other inputs are cast to it and the
+/// result back. Mean and InvStdDev, its optional outputs, are float32 too;
+/// when they are used, reductions compute them beside the xf.layer_norm.
+static LogicalResult importLayerNormalization(NodeImporter &n) {
+  auto x = n.requiredInput(0), scale = n.requiredInput(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  int64_t rank = rankOf(*x);
+  auto axis = getNormalizationAxis(n, *x);
+  if (failed(axis))
+    return failure();
+  Type f32 = n.getBuilder().getF32Type();
+  auto toF32 = [&](Value v) { return castToF32(n, v); };
   auto input = toF32(*x), gamma = toF32(*scale);
   FailureOr<Value> beta = Value();
   if (Value bias = n.input(2))
@@ -278,6 +292,29 @@ static LogicalResult importLayerNormalization(NodeImporter &n) {
   return success();
 }
 
+/// RMSNormalization (opset 23), like LayerNormalization without centering
+/// or bias, into xf.rms_norm, computed in float32.
+static LogicalResult importRmsNormalization(NodeImporter &n) {
+  auto x = n.requiredInput(0), scale = n.requiredInput(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  auto axis = getNormalizationAxis(n, *x);
+  if (failed(axis))
+    return failure();
+  auto input = castToF32(n, *x), gamma = castToF32(n, *scale);
+  if (failed(input) || failed(gamma))
+    return failure();
+  FailureOr<Value> result = n.create<RmsNormOp>(
+      *input, *gamma, n.getBuilder().getI64IntegerAttr(*axis),
+      n.getBuilder().getF32FloatAttr(n.getFloat("epsilon", 1e-5f)));
+  if (succeeded(result) && getElementTypeOrSelf(*x) != getElementTypeOrSelf(*result))
+    result = n.create<CastOp>(x->getType(), *result);
+  if (failed(result))
+    return failure();
+  n.setResult(0, *result);
+  return success();
+}
+
 void xf::addMathImporters(OpImporterTable &table) {
   table["MatMul"] = {importMatMul, 1};
   table["Gemm"] = {importGemm, 1};
@@ -289,4 +326,5 @@ void xf::addMathImporters(OpImporterTable &table) {
   table["Softmax"] = {importSoftmax, 1};
   table["Flatten"] = {importFlatten, 1};
   table["LayerNormalization"] = {importLayerNormalization, 17};
+  table["RMSNormalization"] = {importRmsNormalization, 23};
 }
