@@ -51,4 +51,4 @@ if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ >/dev/null
 fi
-ninja -C build xf-opt xf-translate xfc xf-run
+ninja -C build xf-opt xf-translate xfc xf-run xf-bench
