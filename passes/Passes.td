@@ -196,6 +196,47 @@ def XFFuseElementwise : Pass<"xf-fuse-elementwise", "func::FuncOp"> {
   ];
 }
 
+def XFMatmulMicroKernel : Pass<"xf-matmul-microkernel", "func::FuncOp"> {
+  let summary = "Register-blocked vector kernels for products by a matrix";
+  let description = [{
+    Runs on buffers, after bufferization: every `linalg.generic` that
+    `convert-xf-to-linalg` made of a product by a weight matrix (loops
+    (rows..., k, columns), multiply-accumulate, f32) becomes a parallel loop
+    over (column panel, row block) whose body keeps a block of MR x NR
+    results in vector registers for the whole reduction: per k, NR / VL
+    vector loads of the weight row and MR broadcasts of the left operand
+    feed MR * NR / VL fused multiply-adds. The result's initial values (the
+    bias, or zero) are the accumulators' start. Row blocks shorter than MR
+    run one row at a time, the last panel with masked loads and stores.
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%x, %w : memref<?x384xf32>, memref<384x1536xf32>) outs(%y : memref<?x1536xf32>)
+    // becomes
+    scf.parallel (%panel, %block) = ... {
+      %acc = scf.for %k = ... iter_args(... 24 x vector<16xf32>) {
+        %b0 = vector.load %w[%k, %col] : memref<384x1536xf32>, vector<16xf32>
+        %a0 = vector.broadcast (memref.load %x[%row, %k]) : f32 to vector<16xf32>
+        vector.fma %a0, %b0, %acc00 : vector<16xf32>
+        ...
+    ```
+
+    `vector-bits` is the target's vector width: 512 (6 x 64 blocks), 256
+    (4 x 24) or 128 (4 x 12); `xfc` sets it from the CPU's features.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers in bits (128, 256, 512)">
+  ];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "Number of products lowered to kernels">
+  ];
+}
+
 def XFSerializeNestedParallel : Pass<"xf-serialize-nested-parallel",
                                      "func::FuncOp"> {
   let summary = "Run parallel loops nested in parallel loops sequentially";

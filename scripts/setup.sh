@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   liblld-22-dev zlib1g-dev libzstd-dev
   libomp-22-dev libonnx-dev libprotobuf-dev protobuf-compiler
+  libopenblas0-pthread
   python3 python3-venv python3-pip
 )
 

@@ -26,7 +26,7 @@ void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
   funcPm.addPass(createCSEPass());
 }
 
-std::string xf::getCPUCodegenPipeline() {
+std::string xf::getCPUCodegenPipeline(int64_t vectorBits) {
   return "builtin.module("
          // Weights leave the IR before anything is lowered.
          "xf-externalize-weights,"
@@ -37,6 +37,9 @@ std::string xf::getCPUCodegenPipeline() {
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
+         // Products by a matrix: register-blocked vector kernels.
+         "func.func(xf-matmul-microkernel{vector-bits=" +
+         std::to_string(vectorBits) + "}),"
          "scf-forall-to-parallel,"
          // Parallel dimensions become OpenMP work-sharing loops; the runtime
          // sets the thread count of each run.
@@ -49,6 +52,7 @@ std::string xf::getCPUCodegenPipeline() {
          "lower-affine,"
          // The OpenMP conversion wraps loop bodies in alloca scopes, which
          // must be lowered while they still hold a single block.
+         "convert-vector-to-llvm,"
          "finalize-memref-to-llvm,"
          "convert-scf-to-cf,"
          "convert-math-to-libm,"
@@ -61,9 +65,10 @@ std::string xf::getCPUCodegenPipeline() {
          "reconcile-unrealized-casts)";
 }
 
-LogicalResult xf::buildCPUCodegenPipeline(OpPassManager &pm) {
+LogicalResult xf::buildCPUCodegenPipeline(OpPassManager &pm,
+                                          int64_t vectorBits) {
   // `pm` is anchored on the module already: parse the elements only.
-  std::string pipeline = getCPUCodegenPipeline();
+  std::string pipeline = getCPUCodegenPipeline(vectorBits);
   return parsePassPipeline(
       StringRef(pipeline).drop_front(StringRef("builtin.module(").size())
           .drop_back(),

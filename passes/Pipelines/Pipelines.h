@@ -13,11 +13,13 @@ void buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel);
 /// The CPU code generation pipeline, from optimized xf IR to the LLVM
 /// dialect: weight externalization, convert-xf-to-linalg, bufferization,
 /// loops, and the conversions to LLVM. Returns its textual form, which
-/// `xf-opt --pass-pipeline=...` accepts too.
-std::string getCPUCodegenPipeline();
+/// `xf-opt --pass-pipeline=...` accepts too. `vectorBits` is the width of
+/// the target's vector registers (512 with AVX-512, 256 with AVX2).
+std::string getCPUCodegenPipeline(int64_t vectorBits = 512);
 
 /// Parses getCPUCodegenPipeline() into `pm`.
-LogicalResult buildCPUCodegenPipeline(OpPassManager &pm);
+LogicalResult buildCPUCodegenPipeline(OpPassManager &pm,
+                                      int64_t vectorBits = 512);
 
 } // namespace mlir::xf
 

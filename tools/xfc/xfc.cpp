@@ -218,12 +218,17 @@ int main(int argc, char **argv) {
   func->removeAttr("xf.input_dim_names");
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
 
+  // The target decides the shape of the generated kernels.
+  auto target = xf::resolveCPUTarget(targetCPU, targetFeatures, error);
+  if (failed(target))
+    return fail(error);
   PassManager codegenPm(&context);
   configure(codegenPm);
   if (emitStage == Stage::Linalg) {
     codegenPm.addPass(xf::createXFExternalizeWeights());
     codegenPm.addPass(xf::createConvertXFToLinalg());
-  } else if (failed(xf::buildCPUCodegenPipeline(codegenPm))) {
+  } else if (failed(xf::buildCPUCodegenPipeline(codegenPm,
+                                                target->vectorBits))) {
     return fail("cannot build the code generation pipeline");
   }
   if (failed(codegenPm.run(*module)))
@@ -231,9 +236,6 @@ int main(int argc, char **argv) {
   if (emitStage != Stage::Artifact)
     return printModule(*module);
 
-  auto target = xf::resolveCPUTarget(targetCPU, targetFeatures, error);
-  if (failed(target))
-    return fail(error);
   auto code = xf::compileToSharedObject(*module, "main", *target, error);
   if (failed(code))
     return fail(error);

@@ -85,6 +85,9 @@ FailureOr<CPUTarget> xf::resolveCPUTarget(StringRef cpu, StringRef features,
   for (const char *feature : kCheckedFeatures)
     if (info->checkFeatures(std::string("+") + feature))
       target.requiredFeatures.push_back(feature);
+  target.vectorBits = info->checkFeatures("+avx512f") ? 512
+                      : info->checkFeatures("+avx2")  ? 256
+                                                      : 128;
   return target;
 }
 

@@ -19,6 +19,9 @@ struct CPUTarget {
   /// Features the code needs from the CPU it runs on, for the runtime to
   /// check (a subset named as the runtime knows them: "avx2", "avx512f", ...).
   std::vector<std::string> requiredFeatures;
+  /// Width of the vector registers code generation targets: 512 with
+  /// AVX-512, 256 with AVX2, 128 otherwise.
+  int64_t vectorBits = 128;
 };
 
 /// The target for `cpu` ("host" for the compiling machine) with optional

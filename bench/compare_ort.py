@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""xfc against onnxruntime on transformer inference, side by side in one run.
+
+    .venv/bin/python bench/compare_ort.py [--threads 1,2] [--iters 20] \
+        [--markdown docs/benchmarks-ort.md]
+
+Each model is compiled with xfc (-O2, dynamic batch and sequence) and timed
+with `xf-bench --json`, and run by onnxruntime with every graph optimization
+on (ORT_ENABLE_ALL, which fuses attention, layer norms and GELUs into its own
+contrib ops) at the same thread count, each configuration in a fresh
+process. Models: the BERT-like fixture (MiniLM shape) at sequence 128, batch
+1 and 8; the GPT-2-like fixture's 128-token prefill; the real
+all-MiniLM-L6-v2 (sequence 128, batch 1) when its weights are installed
+(requirements-models.txt), otherwise reported as not run. The ratio is
+xfc's median over onnxruntime's: below 1 is faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+from benchlib import ROOT, machine, measure
+
+
+def models(out: str) -> list[tuple[str, str, list[int]]]:
+    import gen_models
+
+    found = []
+    for key, filename in [("bert", "bert_like.onnx"), ("gpt2", "gpt2_like.onnx")]:
+        path = os.path.join(out, filename)
+        if not os.path.exists(path):
+            for fixture in gen_models.MODELS[key][1](0):
+                gen_models.save(fixture.model, os.path.join(out, fixture.filename), external_data=False)
+    bert = os.path.join(out, "bert_like.onnx")
+    found += [("BERT-like, batch 1, seq 128", bert, [1, 128]),
+              ("BERT-like, batch 8, seq 128", bert, [8, 128]),
+              ("GPT-2-like prefill, seq 128", os.path.join(out, "gpt2_like.onnx"), [1, 128])]
+    minilm = os.path.join(out, "all-MiniLM-L6-v2.onnx")
+    if not os.path.exists(minilm):
+        exporter = os.path.join(ROOT, "scripts", "fixtures", "export_minilm.py")
+        result = subprocess.run([sys.executable, exporter, "--out", out], capture_output=True, text=True)
+        if result.returncode != 0:
+            print(f"all-MiniLM-L6-v2: not run ({result.stderr.strip().splitlines()[-1]})")
+            return found
+    found.append(("all-MiniLM-L6-v2 (real), batch 1, seq 128", minilm, [1, 128]))
+    return found
+
+
+def xf_bench(xf_bench_path: str, xfm: str, shape: list[int], threads: int, iters: int, warmup: int) -> dict:
+    command = [xf_bench_path, xfm, "--threads", str(threads), "--iters", str(iters), "--warmup", str(warmup),
+               "--dim", f"batch={shape[0]}", "--dim", f"sequence={shape[1]}", "--json"]
+    result = subprocess.run(command, capture_output=True, text=True,
+                            env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    if result.returncode != 0:
+        raise RuntimeError(f"xf-bench {xfm} failed: {result.stderr}")
+    return json.loads(result.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    parser.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    parser.add_argument("--iters", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--markdown", help="also write the table to this file")
+    args = parser.parse_args()
+
+    os.makedirs(args.out, exist_ok=True)
+    threads = [int(t) for t in args.threads.split(",")]
+    rows = []
+    compiled: dict[str, str] = {}
+    for label, path, shape in models(args.out):
+        if path not in compiled:
+            xfm = os.path.join(args.out, os.path.basename(path)[:-5] + ".xfm")
+            subprocess.run([os.path.join(args.bin, "xfc"), path, "-o", xfm, "--max-dim", "sequence=512"],
+                           check=True)
+            compiled[path] = xfm
+        for n in threads:
+            ours = xf_bench(os.path.join(args.bin, "xf-bench"), compiled[path], shape, n, args.iters, args.warmup)
+            peer = measure("ort", path, None, shape, n, args.iters, args.warmup)
+            rows.append((label, n, ours, peer))
+            print(f"{label:45s} {n} thr  xfc {ours['median_ms']:9.2f} ms  onnxruntime {peer['median_ms']:8.2f} ms"
+                  f"  ratio {ours['median_ms'] / peer['median_ms']:5.2f}", flush=True)
+
+    lines = [
+        f"Machine: {machine()}. Median of {args.iters} runs after {args.warmup} warm-up runs.",
+        "",
+        "| model | threads | xfc ms | onnxruntime ms | xfc / onnxruntime | xfc tokens/s | xfc peak MB | onnxruntime peak MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, n, ours, peer in rows:
+        lines.append(f"| {label} | {n} | {ours['median_ms']:.2f} | {peer['median_ms']:.2f} | "
+                     f"{ours['median_ms'] / peer['median_ms']:.2f} | {ours['tokens_per_s']:.0f} | "
+                     f"{ours['peak_rss_mb']:.0f} | {peer['peak_rss_mb']:.0f} |")
+    table = "\n".join(lines)
+    print()
+    print(table)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

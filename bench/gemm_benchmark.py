@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""xfc's generated matrix products against OpenBLAS sgemm, in one run.
+
+    .venv/bin/python bench/gemm_benchmark.py [--threads 1,2] [--iters 20] \
+        [--coretype SkylakeX] [--markdown FILE]
+
+Shapes (M x K x N) are those of transformer inference: 128x384x1536
+(MiniLM's FFN at 128 tokens), 128x768x3072 (BERT-base's), 1x768x3072 (one
+decoded token: a matrix-vector product) and 1024x1024x1024. xfc compiles an
+ONNX MatMul by a constant weight (an `xf.matmul` by a 2-D weight, lowered by
+`xf-matmul-microkernel`) and `xf-bench` times it; OpenBLAS (Debian's
+libopenblas0-pthread, loaded with ctypes; only the yardstick, never linked
+into generated code) times cblas_sgemm on the same shapes. Debian's OpenBLAS
+0.3.21 may not recognize a recent CPU and fall back to slow kernels:
+`--coretype` sets OPENBLAS_CORETYPE for its runs only (SkylakeX selects the
+AVX-512 kernels), and the table says which was used. GFLOP/s count 2MNK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from benchlib import ROOT, machine
+
+OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0"
+SHAPES = [(128, 384, 1536), (128, 768, 3072), (1, 768, 3072), (1024, 1024, 1024)]
+
+
+def write_matmul(path: str, m: int, k: int, n: int) -> None:
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = np.random.default_rng(0).standard_normal((k, n), dtype=np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "gemm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])],
+        [numpy_helper.from_array(weight, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)], ir_version=8), path)
+
+
+def openblas_worker(m: int, k: int, n: int, threads: int, iters: int, warmup: int) -> None:
+    """Times cblas_sgemm in this process (OPENBLAS_* are set by the caller)."""
+    lib = ctypes.CDLL(OPENBLAS)
+    lib.openblas_set_num_threads(threads)
+    lib.openblas_get_corename.restype = ctypes.c_char_p
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    c = np.zeros((m, n), np.float32)
+    ptr = lambda x: x.ctypes.data_as(ctypes.c_void_p)  # noqa: E731
+    f = ctypes.c_float
+    # cblas_sgemm(RowMajor=101, NoTrans=111, NoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+    call = lambda: lib.cblas_sgemm(101, 111, 111, m, n, k, f(1.0), ptr(a), k, ptr(b), n, f(0.0), ptr(c), n)  # noqa
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(iters):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1e3)
+    times.sort()
+    print(json.dumps({"median_ms": times[len(times) // 2], "core": lib.openblas_get_corename().decode()}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench", "gemm"))
+    parser.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    parser.add_argument("--iters", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--coretype", default="SkylakeX",
+                        help="OPENBLAS_CORETYPE for the OpenBLAS runs ('' leaves OpenBLAS to detect the CPU)")
+    parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--openblas-worker", nargs=6, type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.openblas_worker:
+        openblas_worker(*args.openblas_worker)
+        return 0
+    if not os.path.exists(OPENBLAS):
+        print(f"{OPENBLAS} is missing: install libopenblas0-pthread (scripts/setup.sh does)", file=sys.stderr)
+        return 1
+
+    os.makedirs(args.out, exist_ok=True)
+    rows = []
+    core = "?"
+    for m, k, n in SHAPES:
+        name = f"{m}x{k}x{n}"
+        model = os.path.join(args.out, f"matmul_{name}.onnx")
+        xfm = os.path.join(args.out, f"matmul_{name}.xfm")
+        write_matmul(model, m, k, n)
+        subprocess.run([os.path.join(args.bin, "xfc"), model, "-o", xfm], check=True)
+        flops = 2.0 * m * n * k
+        for threads in [int(t) for t in args.threads.split(",")]:
+            env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+            ours = json.loads(subprocess.run(
+                [os.path.join(args.bin, "xf-bench"), xfm, "--threads", str(threads), "--iters", str(args.iters),
+                 "--warmup", str(args.warmup), "--json"], capture_output=True, text=True, check=True, env=env).stdout)
+            blas_env = dict(env, OPENBLAS_NUM_THREADS=str(threads))
+            blas_env.pop("OPENBLAS_CORETYPE", None)
+            blas_env.pop("OPENBLAS_L2_SIZE", None)
+            if args.coretype:
+                blas_env["OPENBLAS_CORETYPE"] = args.coretype
+            blas = json.loads(subprocess.run(
+                [sys.executable, os.path.abspath(__file__), "--openblas-worker", str(m), str(k), str(n),
+                 str(threads), str(args.iters), str(args.warmup)],
+                capture_output=True, text=True, check=True, env=blas_env).stdout)
+            core = blas["core"]
+            rows.append((name, threads, ours["median_ms"], blas["median_ms"], flops))
+            print(f"{name:16s} {threads} thr  xfc {ours['median_ms']:8.3f} ms ({flops / ours['median_ms'] / 1e6:6.1f} GFLOP/s)"
+                  f"  OpenBLAS[{core}] {blas['median_ms']:8.3f} ms ({flops / blas['median_ms'] / 1e6:6.1f} GFLOP/s)"
+                  f"  xfc/OpenBLAS throughput {blas['median_ms'] / ours['median_ms']:.2f}", flush=True)
+
+    lines = [
+        f"Machine: {machine()}. OpenBLAS: Debian's 0.3.21, kernel {core}"
+        f"{' (OPENBLAS_CORETYPE=' + args.coretype + ')' if args.coretype else ' (detected)'}. "
+        f"Median of {args.iters} runs after {args.warmup} warm-up runs; xfc's time includes the runtime's "
+        "input validation and output allocation.",
+        "",
+        "| M x K x N | threads | xfc ms | xfc GFLOP/s | OpenBLAS ms | OpenBLAS GFLOP/s | xfc / OpenBLAS (throughput) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, threads, ours, blas, flops in rows:
+        lines.append(f"| {name} | {threads} | {ours:.3f} | {flops / ours / 1e6:.1f} | {blas:.3f} | "
+                     f"{flops / blas / 1e6:.1f} | {blas / ours:.2f} |")
+    table = "\n".join(lines)
+    print()
+    print(table)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+//===- MatmulMicroKernel.cpp - Register-blocked products by a matrix ------===//
+//
+// A product by a weight matrix (`xf.linear`, or `xf.matmul` by a 2-D right
+// operand) lowers to a linalg.generic over (rows..., k, columns). Left to
+// the generic loop lowering, its innermost loop loads and stores a row of
+// the result for every k: memory operations bound it. This pass, run on
+// buffers, replaces such a generic with the classic register-blocked
+// kernel: a block of MR rows by NR columns of the result lives in vector
+// registers for the whole k loop, each step loading NR/VL vectors of the
+// weight row and broadcasting MR values of the left operand:
+//
+//   parallel over (column panel, row block):
+//     acc[MR][NR/VL] = C[rows, panel]          (the bias, or zero)
+//     for k: b[j] = B[k, panel j]; acc[i][j] += broadcast(A[row i, k]) * b[j]
+//     C[rows, panel] = acc
+//
+// Row blocks shorter than MR run one row at a time; the last panel is
+// masked. MR and NR come from the vector width of the target: 6 x 64 with
+// AVX-512 (24 of the 32 registers accumulate), 4 x 24 with AVX2.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::xf {
+#define GEN_PASS_DEF_XFMATMULMICROKERNEL
+#include "passes/Passes.h.inc"
+} // namespace mlir::xf
+
+using namespace mlir;
+
+namespace {
+/// The operands of a product by a matrix: `lhs` is [rows..., K], `rhs`
+/// [K, N], `out` [rows..., N], each viewed as 2-D.
+struct MatrixProduct {
+  Value lhs, rhs, out;
+};
+
+/// The shape of the register block.
+struct KernelShape {
+  int64_t rows;         // MR
+  int64_t vectors;      // NR / VL
+  int64_t vectorWidth;  // VL, in f32 lanes
+  int64_t columns() const { return vectors * vectorWidth; }
+};
+} // namespace
+
+/// Whether `map` is (d0, ..., dn) -> (dims...).
+static bool isProjection(AffineMap map, ArrayRef<unsigned> dims) {
+  if (map.getNumResults() != dims.size())
+    return false;
+  for (auto [expr, dim] : llvm::zip(map.getResults(), dims)) {
+    auto d = dyn_cast<AffineDimExpr>(expr);
+    if (!d || d.getPosition() != dim)
+      return false;
+  }
+  return true;
+}
+
+/// Whether `type` is an f32 memref whose innermost dimension is contiguous.
+static bool hasUnitInnerStride(MemRefType type) {
+  if (!type.getElementType().isF32())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         !strides.empty() && strides.back() == 1;
+}
+
+/// Recognizes the generic that convert-xf-to-linalg makes of a product by a
+/// matrix: loops (rows..., k, n), multiply-accumulate body, f32 buffers.
+static std::optional<MatrixProduct> matchProduct(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  unsigned loops = op.getNumLoops();
+  if (loops < 3)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < loops; ++d)
+    if ((iterators[d] == utils::IteratorType::reduction) != (d == loops - 2))
+      return std::nullopt;
+  SmallVector<unsigned> rows = llvm::to_vector(llvm::seq<unsigned>(loops - 2));
+  SmallVector<unsigned> lhsDims(rows), outDims(rows);
+  lhsDims.push_back(loops - 2);
+  outDims.push_back(loops - 1);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!isProjection(maps[0], lhsDims) ||
+      !isProjection(maps[1], {loops - 2, loops - 1}) ||
+      !isProjection(maps[2], outDims))
+    return std::nullopt;
+  // The body is out + lhs * rhs.
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || body.getOperations().size() != 3)
+    return std::nullopt;
+  auto mul = add.getRhs().getDefiningOp<arith::MulFOp>();
+  if (!mul || add.getLhs() != body.getArgument(2) ||
+      mul.getLhs() != body.getArgument(0) || mul.getRhs() != body.getArgument(1))
+    return std::nullopt;
+  Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+  Value out = op.getDpsInits()[0];
+  auto lhsType = cast<MemRefType>(lhs.getType());
+  auto outType = cast<MemRefType>(out.getType());
+  // Leading dimensions are collapsed into rows: they must be contiguous.
+  if (!hasUnitInnerStride(cast<MemRefType>(rhs.getType())) ||
+      !lhsType.getLayout().isIdentity() || !outType.getLayout().isIdentity() ||
+      !lhsType.getElementType().isF32() || !outType.getElementType().isF32())
+    return std::nullopt;
+  return MatrixProduct{lhs, rhs, out};
+}
+
+/// `value` ([rows..., n]) as a 2-D memref.
+static Value collapseToMatrix(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<MemRefType>(value.getType());
+  if (type.getRank() == 2)
+    return value;
+  ReassociationIndices leading =
+      llvm::to_vector(llvm::seq<int64_t>(type.getRank() - 1));
+  return memref::CollapseShapeOp::create(
+      b, loc, value,
+      SmallVector<ReassociationIndices>{leading, {type.getRank() - 1}});
+}
+
+namespace {
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, MatrixProduct product,
+                KernelShape shape)
+      : b(b), loc(loc), a(product.lhs), w(product.rhs), c(product.out),
+        shape(shape) {
+    vectorType = VectorType::get({shape.vectorWidth}, b.getF32Type());
+    maskType = VectorType::get({shape.vectorWidth}, b.getI1Type());
+  }
+
+  void build() {
+    Value zero = index(0), one = index(1);
+    Value m = memref::DimOp::create(b, loc, a, 0);
+    Value k = memref::DimOp::create(b, loc, a, 1);
+    Value n = memref::DimOp::create(b, loc, w, 1);
+    Value panels = arith::CeilDivSIOp::create(b, loc, n, index(shape.columns()));
+    Value blocks = arith::CeilDivSIOp::create(b, loc, m, index(shape.rows));
+    // Panels outside, row blocks inside: consecutive tasks reuse the panel
+    // of the weight, which stays in L2.
+    scf::ParallelOp::create(
+        b, loc, ValueRange{zero, zero}, ValueRange{panels, blocks},
+        ValueRange{one, one},
+        [&](OpBuilder &, Location, ValueRange ivs) {
+          Value col = arith::MulIOp::create(b, loc, ivs[0],
+                                            index(shape.columns()));
+          Value row = arith::MulIOp::create(b, loc, ivs[1], index(shape.rows));
+          Value width = arith::MinSIOp::create(
+              b, loc, index(shape.columns()),
+              arith::SubIOp::create(b, loc, n, col));
+          Value height = arith::MinSIOp::create(
+              b, loc, index(shape.rows), arith::SubIOp::create(b, loc, m, row));
+          Value fullWidth = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, width, index(shape.columns()));
+          Value fullHeight = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, height, index(shape.rows));
+          // Full blocks take the unmasked kernel; edges the masked one.
+          scf::IfOp::create(
+              b, loc, arith::AndIOp::create(b, loc, fullWidth, fullHeight),
+              [&](OpBuilder &, Location) {
+                buildBlock(row, col, k, shape.rows, /*width=*/nullptr);
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location) {
+                scf::ForOp::create(
+                    b, loc, zero, height, one, ValueRange{},
+                    [&](OpBuilder &, Location, Value i, ValueRange) {
+                      buildBlock(arith::AddIOp::create(b, loc, row, i), col, k,
+                                 1, width);
+                      scf::YieldOp::create(b, loc);
+                    });
+                scf::YieldOp::create(b, loc);
+              });
+          scf::ReduceOp::create(b, loc);
+        });
+  }
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// The masks of the panel's vectors for a panel `width` columns wide.
+  SmallVector<Value> masks(Value width) {
+    SmallVector<Value> result;
+    for (int64_t j = 0; j < shape.vectors; ++j) {
+      Value remaining = arith::SubIOp::create(
+          b, loc, width, index(j * shape.vectorWidth));
+      result.push_back(vector::CreateMaskOp::create(b, loc, maskType,
+                                                    ValueRange{remaining}));
+    }
+    return result;
+  }
+
+  Value loadVector(Value memref, ValueRange indices, Value mask) {
+    if (!mask)
+      return vector::LoadOp::create(b, loc, vectorType, memref, indices);
+    Value passThrough = arith::ConstantOp::create(
+        b, loc, vectorType,
+        DenseElementsAttr::get(vectorType, b.getF32FloatAttr(0.0)));
+    return vector::MaskedLoadOp::create(b, loc, vectorType, memref, indices,
+                                        mask, passThrough);
+  }
+
+  void storeVector(Value value, Value memref, ValueRange indices, Value mask) {
+    if (!mask)
+      vector::StoreOp::create(b, loc, value, memref, indices);
+    else
+      vector::MaskedStoreOp::create(b, loc, memref, indices, mask, value);
+  }
+
+  /// `rows` rows from `row` of the result, columns from `col`: masked to
+  /// `width` columns when it is given.
+  void buildBlock(Value row, Value col, Value k, int64_t rows, Value width) {
+    SmallVector<Value> columnMasks;
+    if (width)
+      columnMasks = masks(width);
+    auto maskOf = [&](int64_t j) { return width ? columnMasks[j] : Value(); };
+    SmallVector<Value> rowIndex, colIndex;
+    for (int64_t i = 0; i < rows; ++i)
+      rowIndex.push_back(arith::AddIOp::create(b, loc, row, index(i)));
+    for (int64_t j = 0; j < shape.vectors; ++j)
+      colIndex.push_back(
+          arith::AddIOp::create(b, loc, col, index(j * shape.vectorWidth)));
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < shape.vectors; ++j)
+        acc.push_back(loadVector(c, {rowIndex[i], colIndex[j]}, maskOf(j)));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), k, index(1), acc,
+        [&](OpBuilder &, Location, Value kk, ValueRange sums) {
+          SmallVector<Value> weights;
+          for (int64_t j = 0; j < shape.vectors; ++j)
+            weights.push_back(loadVector(w, {kk, colIndex[j]}, maskOf(j)));
+          SmallVector<Value> next;
+          for (int64_t i = 0; i < rows; ++i) {
+            Value scalar = memref::LoadOp::create(b, loc, a,
+                                                  ValueRange{rowIndex[i], kk});
+            Value broadcast =
+                vector::BroadcastOp::create(b, loc, vectorType, scalar);
+            for (int64_t j = 0; j < shape.vectors; ++j)
+              next.push_back(vector::FMAOp::create(
+                  b, loc, broadcast, weights[j], sums[i * shape.vectors + j]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < shape.vectors; ++j)
+        storeVector(loop.getResult(i * shape.vectors + j), c,
+                    {rowIndex[i], colIndex[j]}, maskOf(j));
+  }
+
+  OpBuilder &b;
+  Location loc;
+  Value a, w, c;
+  KernelShape shape;
+  VectorType vectorType, maskType;
+};
+
+struct MatmulMicroKernelPass
+    : xf::impl::XFMatmulMicroKernelBase<MatmulMicroKernelPass> {
+  using XFMatmulMicroKernelBase::XFMatmulMicroKernelBase;
+
+  void runOnOperation() override {
+    if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+      getOperation().emitError("vector-bits must be 128, 256 or 512, got ")
+          << vectorBits;
+      return signalPassFailure();
+    }
+    // Registers: 32 with AVX-512, 16 otherwise; most hold accumulators.
+    KernelShape shape = vectorBits == 512 ? KernelShape{6, 4, 16}
+                                          : KernelShape{4, 3, vectorBits / 32};
+    SmallVector<std::pair<linalg::GenericOp, MatrixProduct>> products;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (auto product = matchProduct(op))
+        products.emplace_back(op, *product);
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[op, product] : products) {
+      rewriter.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      MatrixProduct matrices{collapseToMatrix(rewriter, loc, product.lhs),
+                             product.rhs,
+                             collapseToMatrix(rewriter, loc, product.out)};
+      KernelBuilder(rewriter, loc, matrices, shape).build();
+      rewriter.eraseOp(op);
+      ++numKernels;
+    }
+  }
+};
+} // namespace
