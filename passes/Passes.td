@@ -242,8 +242,12 @@ def XFSerializeNestedParallel : Pass<"xf-serialize-nested-parallel",
   let summary = "Run parallel loops nested in parallel loops sequentially";
   let description = [{
     Runs after `convert-linalg-to-parallel-loops`, before
-    `convert-scf-to-openmp`: only the outermost parallel loop of a nest is
-    spread over the threads. An `scf.parallel` inside another one (the
+    `convert-scf-to-openmp`: only the outer dimensions of the outermost
+    parallel loop of a nest are spread over the threads. Its innermost
+    dimension, contiguous in memory, becomes an `scf.for` inside (OpenMP
+    would collapse every dimension into one index and divide it back into
+    coordinates, which LLVM cannot vectorize); so does every parallel loop
+    nested in it. An `scf.parallel` inside another one (the
     columns of a matmul, inside its reduction loop; the loops of an
     attention tile) becomes an `scf.for` nest, since a nested OpenMP region
     per iteration of the loops around it would only add forks, and its

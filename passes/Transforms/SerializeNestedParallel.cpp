@@ -6,7 +6,9 @@
 // columns of a matmul whose reduction loop sits in between, the loops of an
 // attention tile) would fork a nested region per iteration of the loops
 // around it, while the outer loop already keeps every thread busy: such
-// loops become plain `scf.for` nests.
+// loops become plain `scf.for` nests. The innermost dimension of a
+// multi-dimensional outermost loop, contiguous in memory, becomes a plain
+// loop too, so that LLVM vectorizes it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +40,32 @@ static void serialize(scf::ParallelOp loop, RewriterBase &rewriter) {
   rewriter.eraseOp(loop);
 }
 
+/// Makes the innermost dimension of the multi-dimensional parallel loop
+/// `loop` a sequential loop inside it.
+static void serializeInnermostDim(scf::ParallelOp loop,
+                                  RewriterBase &rewriter) {
+  rewriter.setInsertionPoint(loop);
+  Location loc = loop.getLoc();
+  ValueRange lbs = loop.getLowerBound(), ubs = loop.getUpperBound(),
+             steps = loop.getStep();
+  scf::ParallelOp::create(
+      rewriter, loc, lbs.drop_back(), ubs.drop_back(), steps.drop_back(),
+      [&](OpBuilder &b, Location, ValueRange outer) {
+        scf::ForOp::create(
+            b, loc, lbs.back(), ubs.back(), steps.back(), ValueRange{},
+            [&](OpBuilder &nb, Location, Value inner, ValueRange) {
+              IRMapping mapping;
+              ValueRange ivs = loop.getInductionVars();
+              mapping.map(ivs.drop_back(), outer);
+              mapping.map(ivs.back(), inner);
+              for (Operation &op : loop.getBody()->without_terminator())
+                nb.clone(op, mapping);
+              scf::YieldOp::create(nb, loc);
+            });
+      });
+  rewriter.eraseOp(loop);
+}
+
 namespace {
 struct SerializeNestedParallelPass
     : xf::impl::XFSerializeNestedParallelBase<SerializeNestedParallelPass> {
@@ -50,12 +78,26 @@ struct SerializeNestedParallelPass
         nested.push_back(loop);
     });
     IRRewriter rewriter(&getContext());
+    // The outermost loops keep their outer dimensions on the threads; their
+    // innermost one, contiguous in memory, becomes a loop LLVM vectorizes
+    // (OpenMP would collapse all dimensions into one index and divide it
+    // back into coordinates).
+    SmallVector<scf::ParallelOp> outermost;
+    getOperation().walk([&](scf::ParallelOp loop) {
+      if (!loop->getParentOfType<scf::ParallelOp>() &&
+          loop.getNumLoops() > 1 && loop.getNumResults() == 0)
+        outermost.push_back(loop);
+    });
     for (scf::ParallelOp loop : nested) {
       if (loop.getNumResults() != 0) {
         loop.emitOpError("with reductions cannot be serialized");
         return signalPassFailure();
       }
       serialize(loop, rewriter);
+      ++numSerialized;
+    }
+    for (scf::ParallelOp loop : outermost) {
+      serializeInnermostDim(loop, rewriter);
       ++numSerialized;
     }
   }

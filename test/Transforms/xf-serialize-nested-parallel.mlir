@@ -33,8 +33,8 @@ func.func @matmul_columns(%m: index, %n: index, %k: index, %a: memref<?x?xf32>, 
 
 // -----
 
-// Two levels nested in a tile loop (attention), and a parallel loop of its
-// own after it, which stays parallel.
+// Two levels nested in a tile loop (attention), and a one-dimensional
+// parallel loop of its own after it, which stays parallel.
 // CHECK-LABEL: func.func @two_levels
 func.func @two_levels(%n: index, %x: memref<?x4x8xf32>, %y: memref<16xf32>) {
   %c0 = arith.constant 0 : index
@@ -60,6 +60,27 @@ func.func @two_levels(%n: index, %x: memref<?x4x8xf32>, %y: memref<16xf32>) {
   // CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
   scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
     memref.store %zero, %y[%i] : memref<16xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// An elementwise loop over [rows, columns]: the rows stay on the threads,
+// the contiguous columns become a sequential loop (OpenMP would collapse
+// both into one index and divide it back, which LLVM cannot vectorize).
+// CHECK-LABEL: func.func @innermost_dimension
+func.func @innermost_dimension(%m: index, %x: memref<?x384xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c384 = arith.constant 384 : index
+  %one = arith.constant 1.0 : f32
+  // CHECK: scf.parallel (%[[I:.*]]) = (%c0) to (%{{.*}}) step (%c1) {
+  // CHECK-NEXT: scf.for %[[J:.*]] = %c0 to %c384 step %c1 {
+  // CHECK: memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]]]
+  scf.parallel (%i, %j) = (%c0, %c0) to (%m, %c384) step (%c1, %c1) {
+    memref.store %one, %x[%i, %j] : memref<?x384xf32>
     scf.reduce
   }
   return
