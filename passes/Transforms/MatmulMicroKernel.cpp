@@ -274,7 +274,7 @@ struct MatmulMicroKernelPass
   void runOnOperation() override {
     if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
       getOperation().emitError("vector-bits must be 128, 256 or 512, got ")
-          << vectorBits;
+          << static_cast<int64_t>(vectorBits);
       return signalPassFailure();
     }
     // Registers: 32 with AVX-512, 16 otherwise; most hold accumulators.

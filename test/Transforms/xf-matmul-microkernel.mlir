@@ -1,0 +1,131 @@
+// RUN: xf-opt %s --split-input-file --verify-diagnostics --xf-matmul-microkernel --canonicalize | FileCheck %s
+// RUN: xf-opt %s --split-input-file --verify-diagnostics --xf-matmul-microkernel="vector-bits=256" --canonicalize | FileCheck %s --check-prefix=AVX2
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+
+// A linear layer's product, [1, ?, 384] x [384, 1536]: rows collapsed, a
+// parallel loop over (column panel, row block), and in the full blocks 6
+// rows x 4 vectors of 16 accumulators carried through the k loop.
+// CHECK-LABEL: func.func @linear
+// CHECK-SAME: (%[[X:.*]]: memref<1x?x384xf32>, %[[W:.*]]: memref<384x1536xf32>, %[[Y:.*]]: memref<1x?x1536xf32>)
+func.func @linear(%x: memref<1x?x384xf32>, %w: memref<384x1536xf32>, %y: memref<1x?x1536xf32>) {
+  // CHECK-DAG: %[[A:.*]] = memref.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : memref<1x?x384xf32> into memref<?x384xf32>
+  // CHECK-DAG: %[[C:.*]] = memref.collapse_shape %[[Y]] {{\[}}[0, 1], [2]] : memref<1x?x1536xf32> into memref<?x1536xf32>
+  // CHECK: %[[BLOCKS:.*]] = arith.ceildivsi %{{.*}}, %c6
+  // CHECK: scf.parallel (%[[P:.*]], %[[B:.*]]) = (%c0, %c0) to (%c24, %[[BLOCKS]])
+  // CHECK: scf.if
+  // CHECK-COUNT-24: vector.load %[[C]]
+  // CHECK: scf.for %[[K:.*]] = %c0 to %c384 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+  // CHECK-COUNT-4: vector.load %[[W]][%[[K]], %{{.*}}] : memref<384x1536xf32>, vector<16xf32>
+  // CHECK: %[[S:.*]] = memref.load %[[A]][%{{.*}}, %[[K]]]
+  // CHECK: %[[BS:.*]] = vector.broadcast %[[S]] : f32 to vector<16xf32>
+  // CHECK-COUNT-4: vector.fma %[[BS]]
+  // CHECK: scf.yield
+  // CHECK-COUNT-24: vector.store %{{.*}}, %[[C]]
+  // The edges: one row at a time, the columns masked.
+  // CHECK: } else {
+  // CHECK: scf.for
+  // CHECK: vector.create_mask
+  // CHECK: vector.maskedload %[[C]]
+  // CHECK: vector.maskedload %[[W]]
+  // CHECK: vector.maskedstore %[[C]]
+  // CHECK-NOT: linalg.generic
+  // AVX2-LABEL: func.func @linear
+  // AVX2: arith.ceildivsi %{{.*}}, %c4
+  // AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<1x?x384xf32>, memref<384x1536xf32>) outs(%y : memref<1x?x1536xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// The weight may be a strided view (into the weights blob) as long as its
+// rows are contiguous.
+// CHECK-LABEL: func.func @strided_weight
+func.func @strided_weight(%x: memref<?x64xf32>, %w: memref<64x100xf32, strided<[100, 1], offset: ?>>, %y: memref<?x100xf32>) {
+  // CHECK: scf.parallel
+  // CHECK: vector.fma
+  // CHECK-NOT: linalg.generic
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<?x64xf32>, memref<64x100xf32, strided<[100, 1], offset: ?>>) outs(%y : memref<?x100xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// Not a multiply-accumulate (a max-plus product): left alone.
+// CHECK-LABEL: func.func @negative_other_body
+func.func @negative_other_body(%x: memref<8x64xf32>, %w: memref<64x32xf32>, %y: memref<8x32xf32>) {
+  // CHECK-NOT: vector.fma
+  // CHECK: linalg.generic
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<8x64xf32>, memref<64x32xf32>) outs(%y : memref<8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.addf %a, %b : f32
+    %s = arith.maximumf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// Integer products (and other element types) keep the generic lowering.
+// CHECK-LABEL: func.func @negative_integer
+func.func @negative_integer(%x: memref<8x64xi32>, %w: memref<64x32xi32>, %y: memref<8x32xi32>) {
+  // CHECK: linalg.generic
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<8x64xi32>, memref<64x32xi32>) outs(%y : memref<8x32xi32>) {
+  ^bb0(%a: i32, %b: i32, %c: i32):
+    %p = arith.muli %a, %b : i32
+    %s = arith.addi %c, %p : i32
+    linalg.yield %s : i32
+  }
+  return
+}
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+
+// A batched right operand (attention's products at -O0) is not a product by
+// a matrix.
+// CHECK-LABEL: func.func @negative_batched_rhs
+func.func @negative_batched_rhs(%x: memref<2x8x64xf32>, %w: memref<2x64x32xf32>, %y: memref<2x8x32xf32>) {
+  // CHECK: linalg.generic
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<2x8x64xf32>, memref<2x64x32xf32>) outs(%y : memref<2x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
