@@ -10,7 +10,8 @@ decoded token: a matrix-vector product) and 1024x1024x1024. xfc compiles an
 ONNX MatMul by a constant weight (an `xf.matmul` by a 2-D weight, lowered by
 `xf-matmul-microkernel`) and `xf-bench` times it; OpenBLAS (Debian's
 libopenblas0-pthread, loaded with ctypes; only the yardstick, never linked
-into generated code) times cblas_sgemm on the same shapes. Debian's OpenBLAS
+into generated code) times cblas_sgemm on the same shapes (cblas_sgemv for
+the one-row product). Debian's OpenBLAS
 0.3.21 may not recognize a recent CPU and fall back to slow kernels:
 `--coretype` sets OPENBLAS_CORETYPE for its runs only (SkylakeX selects the
 AVX-512 kernels), and the table says which was used. GFLOP/s count 2MNK.
@@ -58,8 +59,13 @@ def openblas_worker(m: int, k: int, n: int, threads: int, iters: int, warmup: in
     c = np.zeros((m, n), np.float32)
     ptr = lambda x: x.ctypes.data_as(ctypes.c_void_p)  # noqa: E731
     f = ctypes.c_float
-    # cblas_sgemm(RowMajor=101, NoTrans=111, NoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
-    call = lambda: lib.cblas_sgemm(101, 111, 111, m, n, k, f(1.0), ptr(a), k, ptr(b), n, f(0.0), ptr(c), n)  # noqa
+    if m == 1:
+        # One row: the matrix-vector product, y = W^T x, as
+        # cblas_sgemv(RowMajor=101, Trans=112, rows=K, cols=N, alpha, W, lda, x, 1, beta, y, 1).
+        call = lambda: lib.cblas_sgemv(101, 112, k, n, f(1.0), ptr(b), n, ptr(a), 1, f(0.0), ptr(c), 1)  # noqa
+    else:
+        # cblas_sgemm(RowMajor=101, NoTrans=111, NoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+        call = lambda: lib.cblas_sgemm(101, 111, 111, m, n, k, f(1.0), ptr(a), k, ptr(b), n, f(0.0), ptr(c), n)  # noqa
     for _ in range(warmup):
         call()
     times = []
@@ -126,7 +132,7 @@ def main() -> int:
         f"Median of {args.iters} runs after {args.warmup} warm-up runs; xfc's time includes the runtime's "
         "input validation and output allocation.",
         "",
-        "| M x K x N | threads | xfc ms | xfc GFLOP/s | OpenBLAS ms | OpenBLAS GFLOP/s | xfc / OpenBLAS (throughput) |",
+        "| M x K x N | threads | xfc ms | xfc GFLOP/s | OpenBLAS ms (sgemm; sgemv for M = 1) | OpenBLAS GFLOP/s | xfc / OpenBLAS (throughput) |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, threads, ours, blas, flops in rows:

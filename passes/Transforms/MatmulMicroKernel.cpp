@@ -14,7 +14,7 @@
 //     for k: b[j] = B[k, panel j]; acc[i][j] += broadcast(A[row i, k]) * b[j]
 //     C[rows, panel] = acc
 //
-// Row blocks shorter than MR run one row at a time; the last panel is
+// Row blocks shorter than MR run one row at a time; only the last panel is
 // masked. MR and NR come from the vector width of the target: 6 x 64 with
 // AVX-512 (24 of the 32 registers accumulate), 4 x 24 with AVX2.
 //
@@ -174,11 +174,24 @@ public:
                 scf::YieldOp::create(b, loc);
               },
               [&](OpBuilder &, Location) {
-                scf::ForOp::create(
-                    b, loc, zero, height, one, ValueRange{},
-                    [&](OpBuilder &, Location, Value i, ValueRange) {
-                      buildBlock(arith::AddIOp::create(b, loc, row, i), col, k,
-                                 1, width);
+                // One row at a time; masks only in the last panel.
+                auto rowByRow = [&](Value maskWidth) {
+                  scf::ForOp::create(
+                      b, loc, zero, height, one, ValueRange{},
+                      [&](OpBuilder &, Location, Value i, ValueRange) {
+                        buildBlock(arith::AddIOp::create(b, loc, row, i), col,
+                                   k, 1, maskWidth);
+                        scf::YieldOp::create(b, loc);
+                      });
+                };
+                scf::IfOp::create(
+                    b, loc, fullWidth,
+                    [&](OpBuilder &, Location) {
+                      rowByRow(nullptr);
+                      scf::YieldOp::create(b, loc);
+                    },
+                    [&](OpBuilder &, Location) {
+                      rowByRow(width);
                       scf::YieldOp::create(b, loc);
                     });
                 scf::YieldOp::create(b, loc);
