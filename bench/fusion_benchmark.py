@@ -9,8 +9,8 @@ onnxruntime as the peer.
 Models: the BERT-like (MiniLM-shaped) and GPT-2-like fixtures and the
 Llama-style one at batch 1, sequence 128, and single fused ops in isolation
 (attention with a padding mask at 128 and 512 tokens, causal attention at
-512, layer norm, a linear layer with GELU), each as a small ONNX graph in
-exporter form. Every configuration runs in a fresh process, so that its peak
+512, layer norm, a linear layer with GELU, RMS norm, a SwiGLU MLP), each as
+a small ONNX graph in exporter form. Every configuration runs in a fresh process, so that its peak
 resident memory (ru_maxrss) is its own: the weights (memory-mapped) plus the
 intermediate tensors.
 
@@ -99,6 +99,31 @@ def _linear_gelu_model(seq: int, d_in: int, d_out: int):
     return g.build("linear_gelu", "Linear + erf GELU")
 
 
+def _rms_norm_model(seq: int, hidden: int):
+    import gen_models
+    from onnx import TensorProto
+
+    g = gen_models.GraphBuilder(14, seed=0)
+    x = g.add_input("x", TensorProto.FLOAT, [1, seq, hidden])
+    y = gen_models.rms_norm(g, x, "norm", hidden, 1e-6)
+    g.add_output(y, "y", TensorProto.FLOAT, [1, seq, hidden])
+    return g.build("rms_norm", "Llama's RMSNorm")
+
+
+def _swiglu_model(seq: int, hidden: int, ffn: int):
+    import gen_models
+    from onnx import TensorProto
+
+    g = gen_models.GraphBuilder(14, seed=0)
+    x = g.add_input("x", TensorProto.FLOAT, [1, seq, hidden])
+    gate = gen_models.linear_no_bias(g, x, "gate", hidden, ffn)
+    up = gen_models.linear_no_bias(g, x, "up", hidden, ffn)
+    gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
+    y = gen_models.linear_no_bias(g, g.op("Mul", [gate, up]), "down", ffn, hidden)
+    g.add_output(y, "y", TensorProto.FLOAT, [1, seq, hidden])
+    return g.build("swiglu", "Llama's SwiGLU MLP")
+
+
 def write_models(out: str) -> list[tuple[str, str, list[int]]]:
     """Writes every benchmarked model; returns (label, path, [batch, seq])."""
     import onnx
@@ -120,6 +145,8 @@ def write_models(out: str) -> list[tuple[str, str, list[int]]]:
         ("attention, causal, 512 tokens", "attention512c.onnx", _attention_model(512, 384, 12, True)),
         ("layer norm 128 x 384", "layer_norm.onnx", _layer_norm_model(128, 384)),
         ("linear + GELU 128 x 384 x 1536", "linear_gelu.onnx", _linear_gelu_model(128, 384, 1536)),
+        ("RMS norm 128 x 512", "rms_norm.onnx", _rms_norm_model(128, 512)),
+        ("SwiGLU MLP 128 x 512 x 1408", "swiglu.onnx", _swiglu_model(128, 512, 1408)),
     ]
     for label, filename, model in singles:
         path = os.path.join(out, filename)
