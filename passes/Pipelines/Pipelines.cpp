@@ -35,6 +35,9 @@ std::string xf::getCPUCodegenPipeline(int64_t vectorBits) {
          "func.func(xf-fuse-elementwise),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
+         // A tile written in place into its slice of the result leaves a
+         // copy of the slice onto itself: CSE makes it one, and it folds.
+         "cse,canonicalize,"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
          // Products by a matrix: register-blocked vector kernels.

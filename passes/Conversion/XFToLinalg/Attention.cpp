@@ -237,22 +237,29 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
         scf::YieldOp::create(b, loc, ValueRange{newMax, newSum, newAcc});
       });
 
-  // out = acc / l, written into the head's columns of the packed output.
+  // out = acc / l, computed straight into the head's columns of the packed
+  // output: the slice it writes is the one inserted, so bufferization
+  // writes in place instead of copying a strided tile.
+  Value column = arith::MulIOp::create(b, loc, head, index(valueDim));
+  SmallVector<OpFoldResult> offsets = {batch, queryStart, column};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), rows,
+                                     b.getIndexAttr(valueDim)};
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  Value outputTile = tensor::ExtractSliceOp::create(
+      b, loc,
+      RankedTensorType::get({ShapedType::kDynamic, valueDim}, elementType),
+      forall.getRegionIterArgs()[0], offsets, sizes, strides);
   Value result = generic(
-      {loop.getResult(1)}, loop.getResult(2), {map(2, {0}), map(2, {0, 1})},
-      {par, par}, [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+      {loop.getResult(1), loop.getResult(2)}, outputTile,
+      {map(2, {0}), map(2, {0, 1}), map(2, {0, 1})}, {par, par},
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
         return arith::DivFOp::create(nb, nloc, args[1], args[0]);
       });
-  Value column = arith::MulIOp::create(b, loc, head, index(valueDim));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(
-      b, loc, result, forall.getRegionIterArgs()[0],
-      ArrayRef<OpFoldResult>{batch, queryStart, column},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), rows,
-                             b.getIndexAttr(valueDim)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                             b.getIndexAttr(1)});
+  tensor::ParallelInsertSliceOp::create(b, loc, result,
+                                        forall.getRegionIterArgs()[0], offsets,
+                                        sizes, strides);
 }
 
 /// s = Q K^T (Q already scaled), plus the mask, with causally hidden scores
