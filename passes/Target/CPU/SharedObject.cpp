@@ -12,6 +12,7 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -119,12 +120,51 @@ static LogicalResult addPackedEntry(llvm::Module &module, StringRef entry,
   return success();
 }
 
-static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
+/// The SIMD variants of glibc's libmvec (2.35 and later) that LLVM's own
+/// table lacks, for the widest vectors `target` has. LLVM's table is used
+/// only with AVX2 or wider: it holds AVX2 variants, which a vectorizer
+/// splitting wide vectors could call on a CPU without AVX2.
+static void addVectorMathFunctions(llvm::TargetLibraryInfoImpl &libraryInfo,
+                                   const CPUTarget &target) {
+  struct Variant {
+    const char *scalar, *vector, *abi;
+    unsigned lanes, minBits;
+  };
+  static constexpr Variant kVariants[] = {
+      {"erff", "_ZGVbN4v_erff", "_ZGV_LLVM_N4v", 4, 256},
+      {"erff", "_ZGVdN8v_erff", "_ZGV_LLVM_N8v", 8, 256},
+      {"erff", "_ZGVeN16v_erff", "_ZGV_LLVM_N16v", 16, 512},
+      {"tanhf", "_ZGVbN4v_tanhf", "_ZGV_LLVM_N4v", 4, 256},
+      {"tanhf", "_ZGVdN8v_tanhf", "_ZGV_LLVM_N8v", 8, 256},
+      {"tanhf", "_ZGVeN16v_tanhf", "_ZGV_LLVM_N16v", 16, 512},
+      {"expf", "_ZGVeN16v_expf", "_ZGV_LLVM_N16v", 16, 512},
+  };
+  std::vector<llvm::VecDesc> functions;
+  for (const Variant &v : kVariants)
+    if (target.vectorBits >= v.minBits)
+      functions.emplace_back(v.scalar, v.vector,
+                             llvm::ElementCount::getFixed(v.lanes),
+                             /*Masked=*/false, v.abi, std::nullopt);
+  libraryInfo.addVectorizableFunctions(functions);
+}
+
+static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
+                     const CPUTarget &target) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
   llvm::PassBuilder builder(&machine);
+  // glibc's vector math library: loops calling expf, erff, tanhf, ...
+  // vectorize into calls of their SIMD variants (_ZGVeN16v_expf with
+  // AVX-512) instead of staying scalar around one call per element.
+  llvm::TargetLibraryInfoImpl libraryInfo(
+      module.getTargetTriple(), target.vectorBits >= 256
+                                    ? llvm::VectorLibrary::LIBMVEC
+                                    : llvm::VectorLibrary::NoLibrary);
+  if (target.vectorBits >= 256)
+    addVectorMathFunctions(libraryInfo, target);
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);
   builder.registerFunctionAnalyses(fam);
@@ -136,6 +176,11 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
       builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
   mpm.run(module, mam);
 }
+
+/// glibc's vector math library (libc6 on every glibc system; the runtime's
+/// loader finds it by its soname).
+static constexpr const char *kVectorMathLibrary =
+    "/lib/x86_64-linux-gnu/libmvec.so.1";
 
 /// Links one object into a shared object with lld, in process.
 static FailureOr<std::string> linkSharedObject(StringRef object,
@@ -161,10 +206,12 @@ static FailureOr<std::string> linkSharedObject(StringRef object,
   }
   std::string messages;
   llvm::raw_string_ostream out(messages), err(messages);
+  // The vector variants of math functions come from glibc's libmvec,
+  // needed only when the vectorizer used one.
   const char *args[] = {"ld.lld",          "-shared", "--hash-style=gnu",
                         "-z",              "noexecstack",
                         "-o",              sharedPath.c_str(),
-                        objectPath.c_str()};
+                        objectPath.c_str(), "--as-needed", kVectorMathLibrary};
   // lld keeps global state: one link at a time.
   static std::mutex lldMutex;
   std::lock_guard<std::mutex> lock(lldMutex);
@@ -207,7 +254,7 @@ FailureOr<std::string> xf::compileToSharedObject(ModuleOp module,
     error = "invalid LLVM IR: " + verifierMessages;
     return failure();
   }
-  optimize(*llvmModule, *machine);
+  optimize(*llvmModule, *machine, target);
 
   SmallString<0> object;
   {
