@@ -9,6 +9,8 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <malloc.h>
+#include <mutex>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -176,8 +178,28 @@ static bool parseSpecs(const json::Value *list, std::vector<TensorSpec> &specs,
   return true;
 }
 
+/// Generated code allocates its intermediate tensors with malloc and frees
+/// them as soon as they are dead, many megabytes per run. With glibc's
+/// defaults the large ones are mmapped and unmapped, or trimmed off the top
+/// of the heap, every time, and every run faults their pages in again (a
+/// third of a BERT encoder's run time went to the kernel). Keep freed memory
+/// in the heap instead: chunks below the largest mmap threshold glibc allows
+/// come from the heap, and the heap is trimmed only past 1 GiB. Done once,
+/// unless XF_KEEP_MALLOC_SETTINGS is set (for hosts that tune malloc
+/// themselves); docs/runtime.md says so.
+static void keepFreedMemoryForReuse() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("XF_KEEP_MALLOC_SETTINGS"))
+      return;
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  });
+}
+
 std::unique_ptr<Model> Model::load(const std::string &path,
                                    std::string &error) {
+  keepFreedMemoryForReuse();
   std::unique_ptr<Model> model(new Model());
   model->impl = std::make_unique<Impl>();
   Impl &impl = *model->impl;
