@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::xf {
@@ -38,10 +39,21 @@ struct FuseElementwisePass
     : xf::impl::XFFuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
     int64_t before = 0, after = 0;
-    getOperation().walk([&](linalg::GenericOp) { ++before; });
+    // Loop nests inside a tiled loop (xf.attention's tiles) are left as
+    // their lowering built them: it writes each output tile in place into
+    // its slice of the result, which the fusion patterns would turn into a
+    // fresh buffer and a copy.
+    SmallVector<Operation *> generics;
+    getOperation().walk([&](linalg::GenericOp op) {
+      ++before;
+      if (!op->getParentOfType<scf::ForallOp>())
+        generics.push_back(op);
+    });
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    if (failed(applyOpPatternsGreedily(generics, std::move(patterns), config)))
       return signalPassFailure();
     getOperation().walk([&](linalg::GenericOp) { ++after; });
     numFused += before - after;

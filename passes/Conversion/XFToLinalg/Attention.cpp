@@ -368,7 +368,17 @@ struct AttentionToLinalg : OpConversionPattern<AttentionOp> {
     AttentionBuilder builder(rewriter, op.getLoc(), op, adaptor.getQuery(),
                              adaptor.getKey(), adaptor.getValue(),
                              adaptor.getMask());
-    rewriter.replaceOp(op, builder.build(resultType));
+    Value result = builder.build(resultType);
+    // Softmax already sums in its own order here (block by block): let LLVM
+    // reassociate the row sums and maxima so that it vectorizes them, and
+    // contract products and sums into FMAs.
+    auto flags = arith::FastMathFlagsAttr::get(
+        rewriter.getContext(),
+        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+    result.getDefiningOp()->walk([&](arith::ArithFastMathInterface arithOp) {
+      arithOp->setAttr(arithOp.getFastMathAttrName(), flags);
+    });
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
