@@ -112,6 +112,16 @@ def measure(engine: str, onnx_path: str, xfm: str | None, shape: list[int], thre
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def report(lines: list[str], markdown: str | None) -> None:
+    """Prints the markdown table `lines`, and writes it to `markdown` when given."""
+    table = "\n".join(lines)
+    print()
+    print(table)
+    if markdown:
+        with open(markdown, "w") as f:
+            f.write(table + "\n")
+
+
 def machine() -> str:
     model = platform.processor() or "unknown CPU"
     try:

@@ -23,7 +23,7 @@ import os
 import subprocess
 import sys
 
-from benchlib import ROOT, machine, measure
+from benchlib import ROOT, machine, measure, report
 
 
 def models(out: str) -> list[tuple[str, str, list[int]]]:
@@ -97,12 +97,7 @@ def main() -> int:
         lines.append(f"| {label} | {n} | {ours['median_ms']:.2f} | {peer['median_ms']:.2f} | "
                      f"{ours['median_ms'] / peer['median_ms']:.2f} | {ours['tokens_per_s']:.0f} | "
                      f"{ours['peak_rss_mb']:.0f} | {peer['peak_rss_mb']:.0f} |")
-    table = "\n".join(lines)
-    print()
-    print(table)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(table + "\n")
+    report(lines, args.markdown)
     return 0
 
 

@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from benchlib import ROOT, machine, measure
+from benchlib import ROOT, machine, measure, report
 
 
 # -- single-op models ------------------------------------------------------------------------
@@ -208,12 +208,7 @@ def main() -> int:
             f"| {label} | {n} | {o0['median_ms']:.2f} | {o2['median_ms']:.2f} | "
             f"{o2['median_ms'] / o0['median_ms']:.2f} | {o0['peak_rss_mb']:.0f} | {o2['peak_rss_mb']:.0f} | "
             f"{peer['median_ms']:.2f} | {o2['median_ms'] / peer['median_ms']:.1f} |")
-    table = "\n".join(lines)
-    print()
-    print(table)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(table + "\n")
+    report(lines, args.markdown)
     return 0
 
 

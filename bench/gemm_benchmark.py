@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from benchlib import ROOT, machine
+from benchlib import ROOT, machine, report
 
 OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0"
 SHAPES = [(128, 384, 1536), (128, 768, 3072), (1, 768, 3072), (1024, 1024, 1024)]
@@ -138,12 +138,7 @@ def main() -> int:
     for name, threads, ours, blas, flops in rows:
         lines.append(f"| {name} | {threads} | {ours:.3f} | {flops / ours / 1e6:.1f} | {blas:.3f} | "
                      f"{flops / blas / 1e6:.1f} | {blas / ours:.2f} |")
-    table = "\n".join(lines)
-    print()
-    print(table)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(table + "\n")
+    report(lines, args.markdown)
     return 0
 
 

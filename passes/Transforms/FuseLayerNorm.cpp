@@ -51,6 +51,47 @@ static bool isSquareOf(Value value, Value d) {
 }
 
 namespace {
+/// `sqrt(var + eps)` with `var` a ReduceMean: the statistic and epsilon.
+struct StandardDeviation {
+  ReduceMeanOp variance;
+  float epsilon;
+};
+} // namespace
+
+/// Matches `sqrt(add(reduce_mean(...), eps))` (either operand order) whose
+/// intermediates have no other user.
+static std::optional<StandardDeviation> matchStandardDeviation(Value stddev) {
+  auto sqrt = getSingleUseProducer<SqrtOp>(stddev);
+  auto shifted = sqrt ? getSingleUseProducer<AddOp>(sqrt.getInput()) : AddOp();
+  if (!shifted)
+    return std::nullopt;
+  for (Value operand : shifted->getOperands()) {
+    std::optional<double> epsilon = getSplatFloat(operand);
+    auto variance = getSingleUseProducer<ReduceMeanOp>(
+        getOtherOperand(shifted, operand));
+    if (epsilon && variance)
+      return StandardDeviation{variance, static_cast<float>(*epsilon)};
+  }
+  return std::nullopt;
+}
+
+/// Replaces `root` with `NormOp(operands..., axis, epsilon)` if it verifies.
+template <typename NormOp, typename... Operands>
+static LogicalResult replaceWithNorm(Operation *root, int64_t axis,
+                                     float epsilon, PatternRewriter &rewriter,
+                                     Operands... operands) {
+  auto norm = NormOp::create(rewriter, root->getLoc(), operands...,
+                             rewriter.getI64IntegerAttr(axis),
+                             rewriter.getF32FloatAttr(epsilon));
+  if (failed(mlir::verify(norm))) {
+    rewriter.eraseOp(norm);
+    return failure();
+  }
+  rewriter.replaceOp(root, norm.getResult());
+  return success();
+}
+
+namespace {
 /// The normalization itself: `(x - mean) / sqrt(var + eps)`, times `gamma`.
 struct FuseNormalization : OpRewritePattern<MulOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -87,20 +128,11 @@ struct FuseNormalization : OpRewritePattern<MulOp> {
     }
     if (!d || !stddev)
       return failure();
-    auto sqrt = getSingleUseProducer<SqrtOp>(stddev);
-    auto shifted = sqrt ? getSingleUseProducer<AddOp>(sqrt.getInput()) : AddOp();
-    if (!shifted)
+    std::optional<StandardDeviation> deviation = matchStandardDeviation(stddev);
+    if (!deviation || !isSquareOf(deviation->variance.getInput(), d))
       return failure();
-    Value variance, epsilon;
-    for (Value operand : shifted->getOperands())
-      if (getSplatFloat(operand)) {
-        epsilon = operand;
-        variance = getOtherOperand(shifted, operand);
-      }
-    auto varianceMean =
-        variance ? getSingleUseProducer<ReduceMeanOp>(variance) : ReduceMeanOp();
-    if (!varianceMean || !isSquareOf(varianceMean.getInput(), d))
-      return failure();
+    ReduceMeanOp varianceMean = deviation->variance;
+    float epsilon = deviation->epsilon;
     auto centered = d.getDefiningOp<SubOp>();
     auto mean =
         centered ? getSingleUseProducer<ReduceMeanOp>(centered.getRhs())
@@ -118,17 +150,8 @@ struct FuseNormalization : OpRewritePattern<MulOp> {
     if (!mean.getKeepdims() || varianceMean.getAxes() != axes ||
         !isNormalizedOver(varianceMean, type, root, gamma))
       return failure();
-    int64_t axis = axes.front();
-    auto layerNorm = LayerNormOp::create(
-        rewriter, root.getLoc(), x, gamma, Value(),
-        rewriter.getI64IntegerAttr(axis),
-        rewriter.getF32FloatAttr(*getSplatFloat(epsilon)));
-    if (failed(mlir::verify(layerNorm))) {
-      rewriter.eraseOp(layerNorm);
-      return failure();
-    }
-    rewriter.replaceOp(root, layerNorm.getResult());
-    return success();
+    return replaceWithNorm<LayerNormOp>(root, axes.front(), epsilon, rewriter,
+                                        x, gamma, Value());
   }
 
   /// Whether the statistic `mean` reduces the trailing axes of `type` with
@@ -149,21 +172,13 @@ struct FuseNormalization : OpRewritePattern<MulOp> {
   /// centering. `x` may have other users (it is the residual stream); the
   /// intermediates may not.
   LogicalResult tryFuseRms(MulOp root, Value x, Value gamma,
-                           ReduceMeanOp meanSquare, Value epsilon,
+                           ReduceMeanOp meanSquare, float epsilon,
                            PatternRewriter &rewriter) const {
     auto type = cast<RankedTensorType>(x.getType());
     if (!isNormalizedOver(meanSquare, type, root, gamma))
       return failure();
-    auto rmsNorm = RmsNormOp::create(
-        rewriter, root.getLoc(), x, gamma,
-        rewriter.getI64IntegerAttr(meanSquare.getAxes().front()),
-        rewriter.getF32FloatAttr(*getSplatFloat(epsilon)));
-    if (failed(mlir::verify(rmsNorm))) {
-      rewriter.eraseOp(rmsNorm);
-      return failure();
-    }
-    rewriter.replaceOp(root, rmsNorm.getResult());
-    return success();
+    return replaceWithNorm<RmsNormOp>(root, meanSquare.getAxes().front(),
+                                      epsilon, rewriter, x, gamma);
   }
 };
 
@@ -209,22 +224,13 @@ struct FuseScaleShiftForm : OpRewritePattern<AddOp> {
         gamma = getOtherOperand(invOp, operand);
         stddev = reciprocal.getInput();
       }
-    auto sqrt = stddev ? getSingleUseProducer<SqrtOp>(stddev) : SqrtOp();
-    auto shifted = sqrt ? getSingleUseProducer<AddOp>(sqrt.getInput()) : AddOp();
-    if (!shifted)
-      return failure();
-    Value variance, epsilon;
-    for (Value operand : shifted->getOperands())
-      if (getSplatFloat(operand)) {
-        epsilon = operand;
-        variance = getOtherOperand(shifted, operand);
-      }
-    auto varianceMean =
-        variance ? getSingleUseProducer<ReduceMeanOp>(variance) : ReduceMeanOp();
+    std::optional<StandardDeviation> deviation =
+        stddev ? matchStandardDeviation(stddev) : std::nullopt;
     auto meanOp = mean.getDefiningOp<ReduceMeanOp>();
-    if (!varianceMean || !meanOp || meanOp.getInput() != x ||
+    if (!deviation || !meanOp || meanOp.getInput() != x ||
         std::distance(mean.use_begin(), mean.use_end()) != 2)
       return failure();
+    ReduceMeanOp varianceMean = deviation->variance;
     // The variance is of the centered values: d = x - mean, squared.
     Operation *square = varianceMean.getInput().getDefiningOp();
     auto centered = square && square->getNumOperands() == 2
@@ -241,16 +247,9 @@ struct FuseScaleShiftForm : OpRewritePattern<AddOp> {
         varianceMean.getAxes() != axes ||
         !areTrailingAxes(axes, type.getRank()) || root.getType() != type)
       return failure();
-    auto layerNorm = LayerNormOp::create(
-        rewriter, root.getLoc(), x, gamma, beta,
-        rewriter.getI64IntegerAttr(axes.front()),
-        rewriter.getF32FloatAttr(*getSplatFloat(epsilon)));
-    if (failed(mlir::verify(layerNorm))) {
-      rewriter.eraseOp(layerNorm);
-      return failure();
-    }
-    rewriter.replaceOp(root, layerNorm.getResult());
-    return success();
+    return replaceWithNorm<LayerNormOp>(root, axes.front(),
+                                        deviation->epsilon, rewriter, x, gamma,
+                                        beta);
   }
 };
 

@@ -176,13 +176,57 @@ struct SoftmaxToLinalg : OpConversionPattern<SoftmaxOp> {
   }
 };
 
+/// sum over the trailing axes from `axis` of `term(x, rowValues...)`, kept
+/// as [..., 1, ...1]: one pass over `x` whose terms are computed as they are
+/// read. `rowValues` have that row shape (a mean, say).
+static Value buildRowSum(
+    OpBuilder &b, Location loc, Value x, ValueRange rowValues, int64_t axis,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineExpr> rowExprs;
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<int64_t> rowShape;
+  SmallVector<OpFoldResult> rowDims, dims = getDims(b, loc, x);
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = d >= axis;
+    rowExprs.push_back(reduced ? getAffineConstantExpr(0, context)
+                               : getAffineDimExpr(d, context));
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    rowShape.push_back(reduced ? 1 : type.getDimSize(d));
+    rowDims.push_back(reduced ? b.getIndexAttr(1) : dims[d]);
+  }
+  auto rowType = RankedTensorType::get(rowShape, type.getElementType());
+  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, context);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  maps.append(rowValues.size() + 1, rowMap);
+  SmallVector<Value> inputs = {x};
+  llvm::append_range(inputs, rowValues);
+  Value zero = createScalarConstant(b, loc, type.getElementType(), 0.0);
+  Value init = linalg::FillOp::create(b, loc, zero,
+                                      createEmpty(b, loc, rowType, rowDims))
+                   .getResult(0);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{rowType}, inputs, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value value = term(nb, nloc, args.drop_back());
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   arith::AddFOp::create(nb, nloc, args.back(), value)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
 /// y = (x - mean) * rstd * scale + bias over the trailing axes from `axis`,
 /// with rstd = 1 / sqrt(var + eps): three passes over x (the mean, the
 /// variance of the centered values, the normalization), one square root and
 /// one division per row rather than per element.
 static Value buildLayerNorm(OpBuilder &b, Location loc, Value x, Value scale,
                             Value bias, int64_t axis, double epsilonValue) {
-  MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(x.getType());
   Type elementType = type.getElementType();
   int64_t rank = type.getRank();
@@ -199,32 +243,12 @@ static Value buildLayerNorm(OpBuilder &b, Location loc, Value x, Value scale,
     return Value(arith::DivFOp::create(nb, nloc, a[0], count));
   });
   // sum((x - mean)^2) in one pass, reading the mean of the row.
-  SmallVector<AffineExpr> rowExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t d = 0; d < rank; ++d) {
-    bool reduced = d >= axis;
-    rowExprs.push_back(reduced ? getAffineConstantExpr(0, context)
-                               : getAffineDimExpr(d, context));
-    iterators.push_back(reduced ? utils::IteratorType::reduction
-                                : utils::IteratorType::parallel);
-  }
-  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, context);
-  Value zero = createScalarConstant(b, loc, elementType, 0.0);
-  Value squares = linalg::FillOp::create(
-                      b, loc, zero,
-                      createEmpty(b, loc, rowType, getDims(b, loc, sum)))
-                      .getResult(0);
-  squares =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{rowType}, ValueRange{x, mean}, ValueRange{squares},
-          {b.getMultiDimIdentityMap(rank), rowMap, rowMap}, iterators,
-          [](OpBuilder &nb, Location nloc, ValueRange a) {
-            Value d = arith::SubFOp::create(nb, nloc, a[0], a[1]);
-            Value sq = arith::MulFOp::create(nb, nloc, d, d);
-            linalg::YieldOp::create(
-                nb, nloc, arith::AddFOp::create(nb, nloc, a[2], sq).getResult());
-          })
-          .getResult(0);
+  Value squares = buildRowSum(
+      b, loc, x, {mean}, axis,
+      [](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+        Value d = arith::SubFOp::create(nb, nloc, a[0], a[1]);
+        return arith::MulFOp::create(nb, nloc, d, d);
+      });
   Value epsilon = createScalarConstant(b, loc, elementType, epsilonValue);
   Value one = createScalarConstant(b, loc, elementType, 1.0);
   Value rstd = perRow({squares}, [&](OpBuilder &nb, Location nloc,
@@ -302,39 +326,13 @@ struct RmsNormToLinalg : OpConversionPattern<RmsNormOp> {
     int64_t rank = type.getRank(), axis = op.getAxis();
     SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(axis, rank));
     // sum(x^2) per row, squaring as it reads.
-    MLIRContext *context = rewriter.getContext();
-    SmallVector<AffineExpr> rowExprs;
-    SmallVector<utils::IteratorType> iterators;
-    SmallVector<int64_t> rowShape;
-    SmallVector<OpFoldResult> rowDims, dims = getDims(rewriter, loc, x);
-    for (int64_t d = 0; d < rank; ++d) {
-      bool reduced = d >= axis;
-      rowExprs.push_back(reduced ? getAffineConstantExpr(0, context)
-                                 : getAffineDimExpr(d, context));
-      iterators.push_back(reduced ? utils::IteratorType::reduction
-                                  : utils::IteratorType::parallel);
-      rowShape.push_back(reduced ? 1 : type.getDimSize(d));
-      rowDims.push_back(reduced ? rewriter.getIndexAttr(1) : dims[d]);
-    }
-    auto rowType = RankedTensorType::get(rowShape, elementType);
-    Value zero = createScalarConstant(rewriter, loc, elementType, 0.0);
-    Value sumOfSquares =
-        linalg::FillOp::create(rewriter, loc, zero,
-                               createEmpty(rewriter, loc, rowType, rowDims))
-            .getResult(0);
-    sumOfSquares =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{rowType}, ValueRange{x},
-            ValueRange{sumOfSquares},
-            {rewriter.getMultiDimIdentityMap(rank),
-             AffineMap::get(rank, 0, rowExprs, context)},
-            iterators,
-            [](OpBuilder &b, Location nloc, ValueRange a) {
-              Value sq = arith::MulFOp::create(b, nloc, a[0], a[0]);
-              linalg::YieldOp::create(
-                  b, nloc, arith::AddFOp::create(b, nloc, a[1], sq).getResult());
-            })
-            .getResult(0);
+    Value sumOfSquares = buildRowSum(
+        rewriter, loc, x, {}, axis,
+        [](OpBuilder &b, Location nloc, ValueRange a) -> Value {
+          return arith::MulFOp::create(b, nloc, a[0], a[0]);
+        });
+    auto rowType = cast<RankedTensorType>(sumOfSquares.getType());
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, x);
     Value count = countAlong(rewriter, loc, x, axes, elementType);
     Value epsilon = createScalarConstant(rewriter, loc, elementType,
                                          op.getEpsilon().convertToDouble());
