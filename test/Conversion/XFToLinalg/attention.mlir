@@ -1,6 +1,6 @@
 // RUN: xf-opt %s --split-input-file --convert-xf-to-linalg --canonicalize | FileCheck %s
 
-// Flash attention: a parallel loop over (batch, head, block of 32 queries),
+// Flash attention: a parallel loop over (batch, head, block of 64 queries),
 // a sequential loop over blocks of 64 keys carrying the running max, sum and
 // output, and the head's columns written straight into the packed result.
 // CHECK-LABEL: func.func @padding
@@ -12,9 +12,9 @@ func.func @padding(%q: tensor<?x?x64xf32>, %k: tensor<?x?x64xf32>, %v: tensor<?x
   // CHECK: %[[BATCH:.*]] = tensor.dim %[[Q]], %c0
   // CHECK: %[[SQ:.*]] = tensor.dim %[[Q]], %c1
   // CHECK: %[[SK:.*]] = tensor.dim %[[K]], %c1
-  // CHECK: %[[BLOCKS:.*]] = arith.ceildivsi %[[SQ]], %[[C32]]
+  // CHECK: %[[BLOCKS:.*]] = arith.ceildivsi %[[SQ]], %[[C64]]
   // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (%[[BATCH]], 2, %[[BLOCKS]]) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x?x64xf32>)
-  // CHECK:   %[[Q0:.*]] = arith.muli %[[QB]], %[[C32]]
+  // CHECK:   %[[Q0:.*]] = arith.muli %[[QB]], %[[C64]]
   // CHECK:   %[[COL:.*]] = arith.muli %[[H]], %[[C32]]
   // CHECK:   tensor.extract_slice %[[Q]][%[[B]], %[[Q0]], %[[COL]]] [1, %{{.*}}, 32] [1, 1, 1] : tensor<?x?x64xf32> to tensor<?x32xf32>
   // The scale is applied to the Q tile once.
