@@ -203,12 +203,19 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
               linalg::YieldOp::create(nb, nloc, ValueRange{max, alpha});
             });
         Value newMax = update.getResult(0), alpha = update.getResult(1);
-        // p = exp(s - m'), in place of the scores.
+        // p = exp(s - m'), in place of the scores. Masked scores (the lowest
+        // float) would underflow, which libm handles on a slow path that
+        // sets errno, once per masked element: the exponent is clamped at
+        // -88, whose exp (6e-39) is as good as 0 next to the row's maximum.
+        Value minExponent = constant(-88.0);
         Value probs = generic(
             {newMax}, scores, {map(2, {0}), map(2, {0, 1})}, {par, par},
-            [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+            [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              Value exponent =
+                  arith::SubFOp::create(nb, nloc, args[1], args[0]);
               return math::ExpOp::create(
-                  nb, nloc, arith::SubFOp::create(nb, nloc, args[1], args[0]));
+                  nb, nloc,
+                  arith::MaximumFOp::create(nb, nloc, exponent, minExponent));
             });
         auto multiplyByAlpha = [](OpBuilder &nb, Location nloc,
                                   ValueRange args) -> Value {
