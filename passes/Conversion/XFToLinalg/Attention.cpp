@@ -45,7 +45,7 @@ public:
       : b(b), loc(loc), query(query), key(key), value(value), mask(mask),
         elementType(cast<RankedTensorType>(query.getType()).getElementType()),
         heads(op.getNumHeads()), causal(op.getMaskKind() == "causal"),
-        scale(op.getScale().convertToDouble()) {
+        scale(op.getScaleAttr().getValueAsDouble()) {
     headDim = cast<RankedTensorType>(query.getType()).getDimSize(2) / heads;
     valueDim = cast<RankedTensorType>(value.getType()).getDimSize(2) / heads;
   }

@@ -283,13 +283,14 @@ struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
     rewriter.replaceOp(
         op, buildLayerNorm(rewriter, op.getLoc(), adaptor.getInput(),
                            adaptor.getScale(), adaptor.getBias(), op.getAxis(),
-                           op.getEpsilon().convertToDouble()));
+                           op.getEpsilonAttr().getValueAsDouble()));
     return success();
   }
 };
 
-/// layer_norm(x + skip): the sum is one elementwise loop that
-/// xf-fuse-elementwise can fold into the normalization's first reduction.
+/// layer_norm(x + skip): the sum is one elementwise loop, written once and
+/// read by the normalization's three passes (xf-fuse-elementwise never fuses
+/// into reductions, which would recompute it in each).
 struct SkipLayerNormToLinalg : OpConversionPattern<SkipLayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -306,7 +307,7 @@ struct SkipLayerNormToLinalg : OpConversionPattern<SkipLayerNormOp> {
     rewriter.replaceOp(op, buildLayerNorm(rewriter, loc, sum,
                                           adaptor.getScale(), adaptor.getBias(),
                                           op.getAxis(),
-                                          op.getEpsilon().convertToDouble()));
+                                          op.getEpsilonAttr().getValueAsDouble()));
     return success();
   }
 };
@@ -335,7 +336,7 @@ struct RmsNormToLinalg : OpConversionPattern<RmsNormOp> {
     SmallVector<OpFoldResult> dims = getDims(rewriter, loc, x);
     Value count = countAlong(rewriter, loc, x, axes, elementType);
     Value epsilon = createScalarConstant(rewriter, loc, elementType,
-                                         op.getEpsilon().convertToDouble());
+                                         op.getEpsilonAttr().getValueAsDouble());
     Value one = createScalarConstant(rewriter, loc, elementType, 1.0);
     Value inverseRms = buildElementwise(
         rewriter, loc, rowType, ValueRange{sumOfSquares},
