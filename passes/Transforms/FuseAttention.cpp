@@ -21,7 +21,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-#include <limits>
+#include <cstring>
 
 namespace mlir::xf {
 #define GEN_PASS_DEF_XFFUSEATTENTION
@@ -428,6 +428,9 @@ private:
 struct ScoreEpilogue {
   double scale = 1.0;
   Value mask;
+  /// The part of `scale` applied after the mask was added, which applies
+  /// to the mask too: softmax(c * (s + m)) = softmax(c * s + c * m).
+  double maskScale = 1.0;
   Value causalCondition;
   SmallVector<Operation *> ops;
 };
@@ -481,6 +484,7 @@ static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
       if (lhs.getType() != type)
         return std::nullopt;
       epilogue.mask = rhs;
+      epilogue.maskScale = epilogue.scale;
       scores = lhs;
     } else {
       return std::nullopt;
@@ -566,21 +570,6 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
         return rewriter.notifyMatchFailure(merge, "the where is not causal");
       maskKind = "causal";
     }
-    Value mask = epilogue->mask;
-    if (mask) {
-      auto maskType = cast<RankedTensorType>(mask.getType());
-      if (maskType.getRank() > 4)
-        return rewriter.notifyMatchFailure(merge, "mask of rank above 4");
-      if (maskType.getRank() < 4) {
-        auto leading = llvm::to_vector(llvm::seq<int64_t>(4 - maskType.getRank()));
-        mask = UnsqueezeOp::create(rewriter, merge.getLoc(), mask,
-                                   rewriter.getDenseI64ArrayAttr(leading));
-        maskType = cast<RankedTensorType>(mask.getType());
-      }
-      if (maskKind == "none" && maskType.getDimSize(2) == 1)
-        maskKind = "padding";
-    }
-
     // Every intermediate must die with the fusion: used only inside the
     // pattern or by the shape computations of its head merge.
     llvm::SmallPtrSet<Operation *, 32> dead = getOpsDeadWithout(merge);
@@ -591,6 +580,30 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
                       [&](Operation *op) { return dead.contains(op); }))
       return rewriter.notifyMatchFailure(
           merge, "an intermediate is used outside the pattern");
+
+    Value mask = epilogue->mask;
+    if (mask) {
+      auto maskType = cast<RankedTensorType>(mask.getType());
+      if (maskType.getRank() > 4)
+        return rewriter.notifyMatchFailure(merge, "mask of rank above 4");
+      if (epilogue->maskScale != 1.0) {
+        Type elementType = maskType.getElementType();
+        auto factor = ConstantOp::create(
+            rewriter, merge.getLoc(),
+            DenseElementsAttr::get(RankedTensorType::get({}, elementType),
+                                   rewriter.getFloatAttr(
+                                       elementType, epilogue->maskScale)));
+        mask = MulOp::create(rewriter, merge.getLoc(), mask, factor);
+      }
+      if (maskType.getRank() < 4) {
+        auto leading = llvm::to_vector(llvm::seq<int64_t>(4 - maskType.getRank()));
+        mask = UnsqueezeOp::create(rewriter, merge.getLoc(), mask,
+                                   rewriter.getDenseI64ArrayAttr(leading));
+        maskType = cast<RankedTensorType>(mask.getType());
+      }
+      if (maskKind == "none" && maskType.getDimSize(2) == 1)
+        maskKind = "padding";
+    }
 
     SmallVector<Location> locations = {
         scoresOp.getLoc(), softmax.getLoc(), weighted.getLoc(),

@@ -31,15 +31,18 @@ func.func @padding_mask(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tens
 
 // Dynamic batch and sequence: Q, K and V projected from one input, the head
 // split's target shape read back with shape_of, and the mask added before
-// the scale (a 2-D mask gets the leading unit dimensions of the scores).
-// The shape computations die with the fusion.
+// the scale, so that the scale applies to the mask too: c * (s + m) is
+// c * s + c * m (a 2-D mask also gets the leading unit dimensions of the
+// scores). The shape computations die with the fusion.
 // CHECK-LABEL: func.func @dynamic_shapes
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?x64xf32>, %[[W:.*]]: tensor<64x64xf32>, %[[MASK:.*]]: tensor<1x?xf32>)
 func.func @dynamic_shapes(%x: tensor<?x?x64xf32>, %w: tensor<64x64xf32>, %mask: tensor<1x?xf32>) -> tensor<?x?x64xf32> {
+  // CHECK-NEXT: %[[EIGHTH:.*]] = xf.constant dense<1.250000e-01> : tensor<f32>
   // CHECK-NEXT: %[[Q:.*]] = xf.linear %[[X]], %[[W]]
   // CHECK-NEXT: %[[K:.*]] = xf.linear %[[X]], %[[W]]
   // CHECK-NEXT: %[[V:.*]] = xf.linear %[[X]], %[[W]]
-  // CHECK-NEXT: %[[MASK4:.*]] = xf.unsqueeze %[[MASK]] {axes = array<i64: 0, 1>} : (tensor<1x?xf32>) -> tensor<1x1x1x?xf32>
+  // CHECK-NEXT: %[[SCALED:.*]] = xf.mul %[[MASK]], %[[EIGHTH]] : (tensor<1x?xf32>, tensor<f32>) -> tensor<1x?xf32>
+  // CHECK-NEXT: %[[MASK4:.*]] = xf.unsqueeze %[[SCALED]] {axes = array<i64: 0, 1>} : (tensor<1x?xf32>) -> tensor<1x1x1x?xf32>
   // CHECK-NEXT: %[[O:.*]] = xf.attention %[[Q]], %[[K]], %[[V]], %[[MASK4]] {mask_kind = "padding", num_heads = 2 : i64, scale = 1.250000e-01 : f32}
   // CHECK-NEXT: return %[[O]]
   %q = xf.linear %x, %w : (tensor<?x?x64xf32>, tensor<64x64xf32>) -> tensor<?x?x64xf32>
