@@ -237,6 +237,58 @@ def XFMatmulMicroKernel : Pass<"xf-matmul-microkernel", "func::FuncOp"> {
   ];
 }
 
+def XFVectorizeReductions : Pass<"xf-vectorize-reductions", "func::FuncOp"> {
+  let summary = "Row reductions with vector accumulators";
+  let description = [{
+    Runs on buffers, after bufferization: every `linalg.generic` whose
+    last loop is its only reduction (row maxima and sums of softmax,
+    attention, layer and RMS norms), with f32 operands, a body of
+    elementwise arith/math ops and a known combiner (`addf`, `mulf`,
+    `maximumf`, `maxnumf`, `minimumf`, `minnumf`) becomes a parallel loop
+    over the leading dimensions whose body walks the row VL elements at a
+    time in a vector accumulator started at the combiner's identity, the
+    last partial step masked, and folds the accumulator into the output with
+    one `vector.reduction`. Operands that read the reduced dimension must be
+    contiguous along it; the others are loaded once per row.
+
+    Lowered as loops instead, such a reduction loads and stores its
+    accumulator in memory at every element (LLVM cannot prove that the
+    output does not alias the row) and does not vectorize.
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "reduction"]}
+        ins(%s : memref<?x64xf32>) outs(%max : memref<?xf32>) {
+      ^bb0(%x: f32, %m: f32):
+        %0 = arith.maximumf %m, %x : f32
+        linalg.yield %0 : f32
+    }
+    // becomes
+    scf.parallel (%i) = (%c0) to (%rows) step (%c1) {
+      %acc = scf.for %j = %c0 to %c64 step %c16 iter_args(%a = %minus_inf) {
+        %x = vector.load %s[%i, %j] : memref<?x64xf32>, vector<16xf32>
+        %0 = arith.maximumf %a, %x : vector<16xf32>
+        scf.yield %0 : vector<16xf32>
+      }
+      ... a masked step for what is left of the row ...
+      %m = vector.reduction <maximumf>, %acc, (memref.load %max[%i]) : vector<16xf32> into f32
+      memref.store %m, %max[%i] : memref<?xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers in bits (128, 256, 512)">
+  ];
+  let statistics = [
+    Statistic<"numReductions", "reductions",
+              "Number of row reductions vectorized">
+  ];
+}
+
 def XFSerializeNestedParallel : Pass<"xf-serialize-nested-parallel",
                                      "func::FuncOp"> {
   let summary = "Run parallel loops nested in parallel loops sequentially";

@@ -43,6 +43,10 @@ std::string xf::getCPUCodegenPipeline(int64_t vectorBits) {
          // Products by a matrix: register-blocked vector kernels.
          "func.func(xf-matmul-microkernel{vector-bits=" +
          std::to_string(vectorBits) + "}),"
+         // Row maxima and sums: vector accumulators instead of a scalar
+         // load and store per element.
+         "func.func(xf-vectorize-reductions{vector-bits=" +
+         std::to_string(vectorBits) + "}),"
          "scf-forall-to-parallel,"
          // Parallel dimensions become OpenMP work-sharing loops; the runtime
          // sets the thread count of each run.
