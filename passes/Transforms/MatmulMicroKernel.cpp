@@ -14,9 +14,11 @@
 //     for k: b[j] = B[k, panel j]; acc[i][j] += broadcast(A[row i, k]) * b[j]
 //     C[rows, panel] = acc
 //
-// Row blocks shorter than MR run one row at a time; only the last panel is
-// masked. MR and NR come from the vector width of the target: 6 x 64 with
-// AVX-512 (24 of the 32 registers accumulate), 4 x 24 with AVX2.
+// Row blocks shorter than MR run as blocks of 4, 2 and 1 rows; only the
+// last panel is masked. MR and NR come from the vector width of the target
+// and the number of columns: 6 x 64 with AVX-512 (24 of the 32 registers
+// accumulate), 4 x 24 with AVX2; narrower products (32 columns: 12 x 32)
+// trade columns for rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,6 +132,22 @@ static Value collapseToMatrix(OpBuilder &b, Location loc, Value value) {
       SmallVector<ReassociationIndices>{leading, {type.getRank() - 1}});
 }
 
+/// The register block for `vectorBits`-wide registers and `columns`
+/// result columns (dynamic or not): about three quarters of the registers
+/// (32 with AVX-512, 16 otherwise) accumulate. Up to four vectors of
+/// columns; a narrower product (an attention head's 32 columns) gets more
+/// rows instead, so that it keeps as many accumulators in flight.
+static KernelShape chooseShape(int64_t vectorBits, int64_t columns) {
+  int64_t lanes = vectorBits / 32;
+  int64_t accumulators = vectorBits == 512 ? 24 : 12;
+  int64_t vectors = vectorBits == 512 ? 4 : 3;
+  if (!ShapedType::isDynamic(columns))
+    vectors = std::clamp<int64_t>(llvm::divideCeil(columns, lanes), 1,
+                                  vectors);
+  int64_t rows = std::min<int64_t>(accumulators / vectors, 12);
+  return KernelShape{rows, vectors, lanes};
+}
+
 namespace {
 class KernelBuilder {
 public:
@@ -174,24 +192,15 @@ public:
                 scf::YieldOp::create(b, loc);
               },
               [&](OpBuilder &, Location) {
-                // One row at a time; masks only in the last panel.
-                auto rowByRow = [&](Value maskWidth) {
-                  scf::ForOp::create(
-                      b, loc, zero, height, one, ValueRange{},
-                      [&](OpBuilder &, Location, Value i, ValueRange) {
-                        buildBlock(arith::AddIOp::create(b, loc, row, i), col,
-                                   k, 1, maskWidth);
-                        scf::YieldOp::create(b, loc);
-                      });
-                };
+                // Masks only in the last panel.
                 scf::IfOp::create(
                     b, loc, fullWidth,
                     [&](OpBuilder &, Location) {
-                      rowByRow(nullptr);
+                      buildEdgeRows(row, height, col, k, nullptr);
                       scf::YieldOp::create(b, loc);
                     },
                     [&](OpBuilder &, Location) {
-                      rowByRow(width);
+                      buildEdgeRows(row, height, col, k, width);
                       scf::YieldOp::create(b, loc);
                     });
                 scf::YieldOp::create(b, loc);
@@ -202,6 +211,27 @@ public:
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// The `height` (< MR) rows from `row` of a block, as register blocks of
+  /// 4, 2 and 1 rows (the binary digits of `height`): a row alone would
+  /// leave the FMA units waiting on its few accumulators' latency.
+  void buildEdgeRows(Value row, Value height, Value col, Value k,
+                     Value width) {
+    int64_t rows = 1;
+    while (rows * 2 < shape.rows)
+      rows *= 2;
+    for (; rows >= 1; rows /= 2) {
+      Value digit = arith::AndIOp::create(b, loc, height, index(rows));
+      Value present = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                            digit, index(0));
+      Value start = row;
+      scf::IfOp::create(b, loc, present, [&](OpBuilder &, Location) {
+        buildBlock(start, col, k, rows, width);
+        scf::YieldOp::create(b, loc);
+      });
+      row = arith::AddIOp::create(b, loc, row, digit);
+    }
+  }
 
   /// The masks of the panel's vectors for a panel `width` columns wide.
   SmallVector<Value> masks(Value width) {
@@ -290,9 +320,6 @@ struct MatmulMicroKernelPass
           << static_cast<int64_t>(vectorBits);
       return signalPassFailure();
     }
-    // Registers: 32 with AVX-512, 16 otherwise; most hold accumulators.
-    KernelShape shape = vectorBits == 512 ? KernelShape{6, 4, 16}
-                                          : KernelShape{4, 3, vectorBits / 32};
     SmallVector<std::pair<linalg::GenericOp, MatrixProduct>> products;
     getOperation().walk([&](linalg::GenericOp op) {
       if (auto product = matchProduct(op))
@@ -305,6 +332,8 @@ struct MatmulMicroKernelPass
       MatrixProduct matrices{collapseToMatrix(rewriter, loc, product.lhs),
                              product.rhs,
                              collapseToMatrix(rewriter, loc, product.out)};
+      KernelShape shape = chooseShape(
+          vectorBits, cast<MemRefType>(matrices.out.getType()).getDimSize(1));
       KernelBuilder(rewriter, loc, matrices, shape).build();
       rewriter.eraseOp(op);
       ++numKernels;

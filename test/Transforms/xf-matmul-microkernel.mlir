@@ -74,6 +74,46 @@ func.func @strided_weight(%x: memref<?x64xf32>, %w: memref<64x100xf32, strided<[
 #rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
 #out = affine_map<(d0, d1, d2) -> (d0, d2)>
 
+// An attention head's product by V, 32 columns wide: two vectors per row,
+// so 12 rows per block (still 24 accumulators), no masks. The rows left
+// over run as blocks of 8, 4, 2 and 1 rows, one per binary digit of their
+// count.
+// CHECK-LABEL: func.func @narrow
+func.func @narrow(%p: memref<?x64xf32>, %v: memref<64x32xf32, strided<[384, 1], offset: ?>>, %acc: memref<?x32xf32>) {
+  // CHECK: %[[BLOCKS:.*]] = arith.ceildivsi %{{.*}}, %c12
+  // CHECK: scf.parallel (%{{.*}}) = (%c0) to (%[[BLOCKS]])
+  // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+  // CHECK: arith.andi %{{.*}}, %c8
+  // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+  // CHECK: arith.andi %{{.*}}, %c4
+  // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+  // CHECK: arith.andi %{{.*}}, %c2
+  // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+  // CHECK: arith.andi %{{.*}}, %c1
+  // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>)
+  // CHECK-NOT: scf.for
+  // A 32-column product has no partial panel: nothing is masked.
+  // CHECK-NOT: vector.maskedload
+  // CHECK-NOT: linalg.generic
+  // AVX2-LABEL: func.func @narrow
+  // AVX2: arith.ceildivsi %{{.*}}, %c4
+  // AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%p, %v : memref<?x64xf32>, memref<64x32xf32, strided<[384, 1], offset: ?>>) outs(%acc : memref<?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
 // Not a multiply-accumulate (a max-plus product): left alone.
 // CHECK-LABEL: func.func @negative_other_body
 func.func @negative_other_body(%x: memref<8x64xf32>, %w: memref<64x32xf32>, %y: memref<8x32xf32>) {
