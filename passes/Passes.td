@@ -196,6 +196,43 @@ def XFFuseElementwise : Pass<"xf-fuse-elementwise", "func::FuncOp"> {
   ];
 }
 
+def XFPackWeights : Pass<"xf-pack-weights", "func::FuncOp"> {
+  let summary = "Pack constant weights into the matrix kernel's column panels";
+  let description = [{
+    Code preparation on `xf`, before `xf-externalize-weights`: every
+    `xf.linear` by a constant f32 K x N weight, and every `xf.matmul` of an
+    f32 operand of rank 2 or more by a constant 2-D one (or by a
+    `xf.transpose` of one: a language model head tied to the embedding),
+    becomes an `xf.packed_linear` by a new constant
+    `[ceil(N / P), K, P]`: panel `p` holds columns `p * P ... p * P + P - 1`
+    of the weight, row after row, the last panel zero-padded. P is the
+    column width of the register block that `xf-matmul-microkernel` picks
+    for N columns and `vector-bits` (64 with AVX-512 for N >= 64).
+
+    Each panel is then one contiguous stream for the kernel, which the
+    hardware prefetcher follows, and weight loads need no masks. A weight
+    shared by several products is packed once; constants and transposes
+    left without users are erased, so a transposed weight costs nothing at
+    run time.
+
+    ```mlir
+    %w = xf.constant dense_resource<fc1> : tensor<384x1536xf32>
+    %y = xf.linear %x, %w, %b {activation = "gelu"} : (tensor<1x?x384xf32>, tensor<384x1536xf32>, tensor<1536xf32>) -> tensor<1x?x1536xf32>
+    // becomes
+    %wp = xf.constant dense_resource<fc1.packed64> : tensor<24x384x64xf32>
+    %y = xf.packed_linear %x, %wp, %b {activation = "gelu", columns = 1536 : i64} : ...
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers in bits (128, 256, 512)">
+  ];
+  let statistics = [
+    Statistic<"numPacked", "products", "Number of products by a packed weight">,
+    Statistic<"numBytes", "bytes", "Bytes of weights packed">
+  ];
+}
+
 def XFMatmulMicroKernel : Pass<"xf-matmul-microkernel", "func::FuncOp"> {
   let summary = "Register-blocked vector kernels for products by a matrix";
   let description = [{

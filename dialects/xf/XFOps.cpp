@@ -129,6 +129,26 @@ LogicalResult MatMulOp::verify() {
   return success();
 }
 
+/// Checks what `xf.linear` and `xf.packed_linear` share: the bias has the
+/// `columns` elements of the product, the activation is a known one.
+static LogicalResult verifyLinearEpilogue(Operation *op, Value bias,
+                                          int64_t columns,
+                                          StringRef activation) {
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 ||
+        failed(verifyCompatibleShape(biasType.getShape(), {columns})))
+      return op->emitOpError("bias must be a vector of the weight's ")
+             << columns << " columns, got " << biasType;
+  }
+  if (activation != "none" && activation != "relu" && activation != "gelu" &&
+      activation != "gelu_tanh" && activation != "silu")
+    return op->emitOpError("activation must be none, relu, gelu, gelu_tanh "
+                           "or silu, got \"")
+           << activation << "\"";
+  return success();
+}
+
 LogicalResult LinearOp::verify() {
   RankedTensorType input = getInput().getType(), weight = getWeight().getType();
   if (input.getRank() == 0 || weight.getRank() != 2)
@@ -139,21 +159,36 @@ LogicalResult LinearOp::verify() {
     return emitOpError("contracting dimensions differ: ")
            << input << " has " << k << " columns, " << weight << " has " << wk
            << " rows";
-  if (Value bias = getBias()) {
-    auto biasType = cast<RankedTensorType>(bias.getType());
-    if (biasType.getRank() != 1 ||
-        failed(verifyCompatibleShape(biasType.getShape(),
-                                     {weight.getDimSize(1)})))
-      return emitOpError("bias must be a vector of the weight's ")
-             << weight.getDimSize(1) << " columns, got " << biasType;
-  }
-  StringRef activation = getActivation();
-  if (activation != "none" && activation != "relu" && activation != "gelu" &&
-      activation != "gelu_tanh" && activation != "silu")
-    return emitOpError("activation must be none, relu, gelu, gelu_tanh or "
-                       "silu, got \"")
-           << activation << "\"";
-  return success();
+  return verifyLinearEpilogue(*this, getBias(), weight.getDimSize(1),
+                              getActivation());
+}
+
+LogicalResult PackedLinearOp::verify() {
+  RankedTensorType input = getInput().getType(), packed = getPacked().getType();
+  RankedTensorType output = getType();
+  if (input.getRank() == 0 || !packed.hasStaticShape() ||
+      packed.getRank() != 3)
+    return emitOpError("needs an input of rank 1 or more and a static 3-D "
+                       "packed weight, got ")
+           << input << " and " << packed;
+  int64_t columns = getColumns(), width = getPanelWidth();
+  if (columns <= 0 || width <= 0 ||
+      packed.getDimSize(0) != llvm::divideCeil(columns, width))
+    return emitOpError("packed weight ")
+           << packed << " does not hold " << columns << " columns in panels of "
+           << width;
+  int64_t k = input.getShape().back();
+  if (!ShapedType::isDynamic(k) && k != packed.getDimSize(1))
+    return emitOpError("contracting dimensions differ: ")
+           << input << " has " << k << " columns, " << packed << " has "
+           << packed.getDimSize(1) << " rows per panel";
+  SmallVector<int64_t> shape(input.getShape().drop_back());
+  shape.push_back(columns);
+  if (output.getRank() != input.getRank() ||
+      failed(verifyCompatibleShape(output.getShape(), shape)))
+    return emitOpError("result ") << output << " is not the input's rows by "
+                                  << columns << " columns";
+  return verifyLinearEpilogue(*this, getBias(), columns, getActivation());
 }
 
 static LogicalResult verifyReduction(Operation *op, ArrayRef<int64_t> axes) {

@@ -291,6 +291,36 @@ def XF_LinearOp : XF_InferredOp<"linear", [SameOperandsElementType]> {
   let hasVerifier = 1;
 }
 
+def XF_PackedLinearOp : XF_Op<"packed_linear", [SameOperandsElementType]> {
+  let summary = "xf.linear by a weight packed into column panels";
+  let description = [{
+    `activation(input x W + bias)` where the weight is stored in the layout
+    the CPU matrix kernel streams: `packed` is `[ceil(N / P), K, P]`, panel
+    `p` holding columns `p * P` to `p * P + P - 1` of the K x N weight W row
+    after row (the last panel zero-padded), so that the kernel reads each
+    panel as one contiguous stream and never masks a weight load.
+    `columns` is N. What `xf-pack-weights` makes of an `xf.linear` (or an
+    `xf.matmul`) by a constant weight, before code generation; `input`,
+    `bias` and `activation` mean what they mean for `xf.linear`.
+
+    ```mlir
+    %y = xf.packed_linear %x, %wp, %b {columns = 1536 : i64} : (tensor<1x128x384xf32>, tensor<24x384x64xf32>, tensor<1536xf32>) -> tensor<1x128x1536xf32>
+    ```
+  }];
+  let arguments = (ins XF_FloatTensor:$input, XF_FloatTensor:$packed,
+                       Optional<XF_FloatTensor>:$bias, I64Attr:$columns,
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $packed (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Columns per panel.
+    int64_t getPanelWidth() { return getPacked().getType().getDimSize(2); }
+  }];
+  let hasVerifier = 1;
+}
+
 class XF_ReduceOp<string mnemonic> : XF_InferredOp<mnemonic,
     [SameOperandsAndResultElementType]> {
   let arguments = (ins XF_Tensor:$input, DenseI64ArrayAttr:$axes,

@@ -28,6 +28,9 @@ void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
 
 std::string xf::getCPUCodegenPipeline(int64_t vectorBits) {
   return "builtin.module("
+         // Weights in the layout of the matrix kernel, packed once here.
+         "func.func(xf-pack-weights{vector-bits=" +
+         std::to_string(vectorBits) + "}),"
          // Weights leave the IR before anything is lowered.
          "xf-externalize-weights,"
          "convert-xf-to-linalg,"

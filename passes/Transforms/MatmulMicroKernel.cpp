@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/Transforms/MicroKernelShape.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -37,21 +38,18 @@ namespace mlir::xf {
 } // namespace mlir::xf
 
 using namespace mlir;
+using xf::KernelShape;
 
 namespace {
-/// The operands of a product by a matrix: `lhs` is [rows..., K], `rhs`
-/// [K, N], `out` [rows..., N], each viewed as 2-D.
+/// The operands of a product by a matrix: `lhs` is [rows..., K], `out`
+/// [rows..., N], each viewed as 2-D; `rhs` is [K, N], or, when `panelWidth`
+/// is set, packed by `xf-pack-weights` into [ceil(N / P), K, P] panels of
+/// P = `panelWidth` columns.
 struct MatrixProduct {
   Value lhs, rhs, out;
+  int64_t panelWidth = 0;
 };
 
-/// The shape of the register block.
-struct KernelShape {
-  int64_t rows;         // MR
-  int64_t vectors;      // NR / VL
-  int64_t vectorWidth;  // VL, in f32 lanes
-  int64_t columns() const { return vectors * vectorWidth; }
-};
 } // namespace
 
 /// Whether `map` is (d0, ..., dn) -> (dims...).
@@ -94,10 +92,18 @@ static std::optional<MatrixProduct> matchProduct(linalg::GenericOp op) {
   lhsDims.push_back(loops - 2);
   outDims.push_back(loops - 1);
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!isProjection(maps[0], lhsDims) ||
-      !isProjection(maps[1], {loops - 2, loops - 1}) ||
-      !isProjection(maps[2], outDims))
+  if (!isProjection(maps[0], lhsDims) || !isProjection(maps[2], outDims))
     return std::nullopt;
+  // The weight: (k, n), or (n floordiv P, k, n mod P) when it is packed.
+  int64_t panelWidth = 0;
+  if (!isProjection(maps[1], {loops - 2, loops - 1})) {
+    auto rhsType = cast<MemRefType>(op.getDpsInputs()[1].getType());
+    if (rhsType.getRank() != 3 || !rhsType.hasStaticShape())
+      return std::nullopt;
+    panelWidth = rhsType.getDimSize(2);
+    if (maps[1] != xf::getPackedWeightMap(op.getContext(), loops, panelWidth))
+      return std::nullopt;
+  }
   // The body is out + lhs * rhs.
   Block &body = op.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -117,7 +123,7 @@ static std::optional<MatrixProduct> matchProduct(linalg::GenericOp op) {
       !lhsType.getLayout().isIdentity() || !outType.getLayout().isIdentity() ||
       !lhsType.getElementType().isF32() || !outType.getElementType().isF32())
     return std::nullopt;
-  return MatrixProduct{lhs, rhs, out};
+  return MatrixProduct{lhs, rhs, out, panelWidth};
 }
 
 /// `value` ([rows..., n]) as a 2-D memref.
@@ -132,29 +138,13 @@ static Value collapseToMatrix(OpBuilder &b, Location loc, Value value) {
       SmallVector<ReassociationIndices>{leading, {type.getRank() - 1}});
 }
 
-/// The register block for `vectorBits`-wide registers and `columns`
-/// result columns (dynamic or not): about three quarters of the registers
-/// (32 with AVX-512, 16 otherwise) accumulate. Up to four vectors of
-/// columns; a narrower product (an attention head's 32 columns) gets more
-/// rows instead, so that it keeps as many accumulators in flight.
-static KernelShape chooseShape(int64_t vectorBits, int64_t columns) {
-  int64_t lanes = vectorBits / 32;
-  int64_t accumulators = vectorBits == 512 ? 24 : 12;
-  int64_t vectors = vectorBits == 512 ? 4 : 3;
-  if (!ShapedType::isDynamic(columns))
-    vectors = std::clamp<int64_t>(llvm::divideCeil(columns, lanes), 1,
-                                  vectors);
-  int64_t rows = std::min<int64_t>(accumulators / vectors, 12);
-  return KernelShape{rows, vectors, lanes};
-}
-
 namespace {
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, MatrixProduct product,
                 KernelShape shape)
       : b(b), loc(loc), a(product.lhs), w(product.rhs), c(product.out),
-        shape(shape) {
+        packed(product.panelWidth != 0), shape(shape) {
     vectorType = VectorType::get({shape.vectorWidth}, b.getF32Type());
     maskType = VectorType::get({shape.vectorWidth}, b.getI1Type());
   }
@@ -163,7 +153,7 @@ public:
     Value zero = index(0), one = index(1);
     Value m = memref::DimOp::create(b, loc, a, 0);
     Value k = memref::DimOp::create(b, loc, a, 1);
-    Value n = memref::DimOp::create(b, loc, w, 1);
+    Value n = memref::DimOp::create(b, loc, c, 1);
     Value panels = arith::CeilDivSIOp::create(b, loc, n, index(shape.columns()));
     Value blocks = arith::CeilDivSIOp::create(b, loc, m, index(shape.rows));
     // Panels outside, row blocks inside: consecutive tasks reuse the panel
@@ -172,6 +162,7 @@ public:
         b, loc, ValueRange{zero, zero}, ValueRange{panels, blocks},
         ValueRange{one, one},
         [&](OpBuilder &, Location, ValueRange ivs) {
+          panel = ivs[0];
           Value col = arith::MulIOp::create(b, loc, ivs[0],
                                             index(shape.columns()));
           Value row = arith::MulIOp::create(b, loc, ivs[1], index(shape.rows));
@@ -283,8 +274,13 @@ private:
         b, loc, index(0), k, index(1), acc,
         [&](OpBuilder &, Location, Value kk, ValueRange sums) {
           SmallVector<Value> weights;
+          // A packed panel is padded to its full width: never masked.
           for (int64_t j = 0; j < shape.vectors; ++j)
-            weights.push_back(loadVector(w, {kk, colIndex[j]}, maskOf(j)));
+            weights.push_back(
+                packed ? loadVector(w,
+                                    {panel, kk, index(j * shape.vectorWidth)},
+                                    nullptr)
+                       : loadVector(w, {kk, colIndex[j]}, maskOf(j)));
           SmallVector<Value> next;
           for (int64_t i = 0; i < rows; ++i) {
             Value scalar = memref::LoadOp::create(b, loc, a,
@@ -306,6 +302,8 @@ private:
   OpBuilder &b;
   Location loc;
   Value a, w, c;
+  bool packed;
+  Value panel; // the current column panel
   KernelShape shape;
   VectorType vectorType, maskType;
 };
@@ -315,7 +313,7 @@ struct MatmulMicroKernelPass
   using XFMatmulMicroKernelBase::XFMatmulMicroKernelBase;
 
   void runOnOperation() override {
-    if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+    if (!xf::isSupportedVectorWidth(vectorBits)) {
       getOperation().emitError("vector-bits must be 128, 256 or 512, got ")
           << static_cast<int64_t>(vectorBits);
       return signalPassFailure();
@@ -327,13 +325,17 @@ struct MatmulMicroKernelPass
     });
     IRRewriter rewriter(&getContext());
     for (auto &[op, product] : products) {
+      KernelShape shape = xf::chooseKernelShape(
+          vectorBits, cast<MemRefType>(product.out.getType()).getShape().back());
+      // A weight packed for another register block keeps the loops.
+      if (product.panelWidth && product.panelWidth != shape.columns())
+        continue;
       rewriter.setInsertionPoint(op);
       Location loc = op.getLoc();
       MatrixProduct matrices{collapseToMatrix(rewriter, loc, product.lhs),
                              product.rhs,
-                             collapseToMatrix(rewriter, loc, product.out)};
-      KernelShape shape = chooseShape(
-          vectorBits, cast<MemRefType>(matrices.out.getType()).getDimSize(1));
+                             collapseToMatrix(rewriter, loc, product.out),
+                             product.panelWidth};
       KernelBuilder(rewriter, loc, matrices, shape).build();
       rewriter.eraseOp(op);
       ++numKernels;

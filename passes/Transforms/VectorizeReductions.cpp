@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/Transforms/MicroKernelShape.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -339,7 +340,7 @@ struct VectorizeReductionsPass
   using XFVectorizeReductionsBase::XFVectorizeReductionsBase;
 
   void runOnOperation() override {
-    if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+    if (!xf::isSupportedVectorWidth(vectorBits)) {
       getOperation().emitError("vector-bits must be 128, 256 or 512, got ")
           << static_cast<int64_t>(vectorBits);
       return signalPassFailure();

@@ -111,6 +111,61 @@ func.func @narrow(%p: memref<?x64xf32>, %v: memref<64x32xf32, strided<[384, 1], 
 // -----
 
 #lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#packed = affine_map<(d0, d1, d2) -> (d2 floordiv 64, d1, d2 mod 64)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// A weight packed by xf-pack-weights into panels of 64 columns: the panel
+// index of the parallel loop selects the panel, and every weight load is a
+// full, unmasked vector (the last panel is padded); only the result's last
+// panel is masked.
+// CHECK-LABEL: func.func @packed
+// CHECK-SAME: (%[[X:.*]]: memref<?x32xf32>, %[[W:.*]]: memref<2x32x64xf32>, %[[Y:.*]]: memref<?x100xf32>)
+func.func @packed(%x: memref<?x32xf32>, %w: memref<2x32x64xf32>, %y: memref<?x100xf32>) {
+  // CHECK: scf.parallel (%[[P:.*]], %{{.*}}) = (%c0, %c0) to (%c2, %{{.*}})
+  // CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c1
+  // CHECK: vector.load %[[W]][%[[P]], %[[K]], %c0] : memref<2x32x64xf32>, vector<16xf32>
+  // CHECK: vector.load %[[W]][%[[P]], %[[K]], %c16]
+  // CHECK: vector.load %[[W]][%[[P]], %[[K]], %c32]
+  // CHECK: vector.load %[[W]][%[[P]], %[[K]], %c48]
+  // CHECK-NOT: vector.maskedload %[[W]]
+  // CHECK: vector.maskedstore %[[Y]]
+  // CHECK-NOT: vector.maskedload %[[W]]
+  // CHECK-NOT: linalg.generic
+  linalg.generic {indexing_maps = [#lhs, #packed, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<?x32xf32>, memref<2x32x64xf32>) outs(%y : memref<?x100xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#packed = affine_map<(d0, d1, d2) -> (d2 floordiv 32, d1, d2 mod 32)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// Packed for another register block (panels of 32 where 100 columns take
+// 64-column blocks): left to the loops, which still read it correctly.
+// CHECK-LABEL: func.func @negative_packed_other_width
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+func.func @negative_packed_other_width(%x: memref<?x32xf32>, %w: memref<4x32x32xf32>, %y: memref<?x100xf32>) {
+  linalg.generic {indexing_maps = [#lhs, #packed, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<?x32xf32>, memref<4x32x32xf32>) outs(%y : memref<?x100xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
 #rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
 #out = affine_map<(d0, d1, d2) -> (d0, d2)>
 

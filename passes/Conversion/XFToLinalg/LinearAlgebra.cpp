@@ -1,6 +1,7 @@
 //===- LinearAlgebra.cpp - xf.matmul to linalg ----------------------------===//
 
 #include "passes/Conversion/XFToLinalg/Patterns.h"
+#include "passes/Transforms/MicroKernelShape.h"
 
 #include "dialects/xf/XFOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -130,76 +131,108 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
 };
 /// activation(x W + b): the product accumulates into the broadcast bias, so
 /// the bias costs no pass of its own; the activation is one elementwise
-/// generic that later fusion can fold into the product's loop nest.
+/// generic that later fusion can fold into the product's loop nest. The
+/// loops are (leading..., k, n), the columns innermost as for xf.matmul;
+/// `weightMap` reads the weight in them, `columns` is N.
+static Value buildLinear(OpBuilder &b, Location loc,
+                         RankedTensorType resultType, Value input,
+                         Value weight, AffineMap weightMap, Value bias,
+                         OpFoldResult columns, StringRef activation) {
+  MLIRContext *context = b.getContext();
+  int64_t rank = resultType.getRank();
+  Type elementType = resultType.getElementType();
+  SmallVector<OpFoldResult> dims = getDims(b, loc, input);
+  dims.back() = columns;
+  Value init = createEmpty(b, loc, resultType, dims);
+  if (bias) {
+    init = buildElementwise(
+        b, loc, resultType, ValueRange{bias},
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+        ArrayRef<OpFoldResult>(dims));
+  } else {
+    Value zero = createScalarConstant(b, loc, elementType, 0.0);
+    init = linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  }
+  int64_t numLoops = rank + 1;
+  SmallVector<AffineExpr> inputExprs, outputExprs;
+  for (int64_t d = 0; d < rank - 1; ++d) {
+    inputExprs.push_back(getAffineDimExpr(d, context));
+    outputExprs.push_back(getAffineDimExpr(d, context));
+  }
+  inputExprs.push_back(getAffineDimExpr(rank - 1, context));
+  outputExprs.push_back(getAffineDimExpr(rank, context));
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, context), weightMap,
+      AffineMap::get(numLoops, 0, outputExprs, context)};
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  iterators[rank - 1] = utils::IteratorType::reduction;
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{resultType}, ValueRange{input, weight},
+          ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value product = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+            linalg::YieldOp::create(
+                nb, nloc,
+                arith::AddFOp::create(nb, nloc, args[2], product).getResult());
+          })
+          .getResult(0);
+  if (activation == "none")
+    return result;
+  return buildElementwise(
+      b, loc, resultType, ValueRange{result},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        if (activation == "relu")
+          return arith::MaximumFOp::create(
+              nb, nloc, args[0], createScalarConstant(nb, nloc, elementType, 0.0));
+        if (activation == "silu")
+          return buildSilu(nb, nloc, args[0]);
+        return buildGelu(nb, nloc, args[0], activation == "gelu_tanh");
+      },
+      ArrayRef<OpFoldResult>(dims));
+}
+
 struct LinearToLinalg : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
-    Value input = adaptor.getInput(), weight = adaptor.getWeight();
     auto resultType = convertTensorType(*getTypeConverter(), op.getType());
-    int64_t rank = resultType.getRank();
-    Type elementType = resultType.getElementType();
-    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, input);
-    dims.back() = tensor::getMixedSize(rewriter, loc, weight, 1);
-    Value init = createEmpty(rewriter, loc, resultType, dims);
-    if (Value bias = adaptor.getBias()) {
-      init = buildElementwise(
-          rewriter, loc, resultType, ValueRange{bias},
-          [](OpBuilder &, Location, ValueRange args) { return args[0]; },
-          ArrayRef<OpFoldResult>(dims));
-    } else {
-      Value zero = createScalarConstant(rewriter, loc, elementType, 0.0);
-      init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
-    }
-    // Loops: leading..., k, n (the columns innermost, as for xf.matmul).
-    int64_t numLoops = rank + 1;
-    AffineExpr k = getAffineDimExpr(rank - 1, context);
-    AffineExpr n = getAffineDimExpr(rank, context);
-    SmallVector<AffineExpr> inputExprs, outputExprs;
-    for (int64_t d = 0; d < rank - 1; ++d) {
-      inputExprs.push_back(getAffineDimExpr(d, context));
-      outputExprs.push_back(getAffineDimExpr(d, context));
-    }
-    inputExprs.push_back(k);
-    outputExprs.push_back(n);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(numLoops, 0, inputExprs, context),
-        AffineMap::get(numLoops, 0, {k, n}, context),
-        AffineMap::get(numLoops, 0, outputExprs, context)};
-    SmallVector<utils::IteratorType> iterators(numLoops,
-                                               utils::IteratorType::parallel);
-    iterators[rank - 1] = utils::IteratorType::reduction;
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{resultType}, ValueRange{input, weight},
-            ValueRange{init}, maps, iterators,
-            [&](OpBuilder &b, Location nloc, ValueRange args) {
-              Value product = arith::MulFOp::create(b, nloc, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, nloc,
-                  arith::AddFOp::create(b, nloc, args[2], product).getResult());
-            })
-            .getResult(0);
-    StringRef activation = op.getActivation();
-    if (activation != "none") {
-      result = buildElementwise(
-          rewriter, loc, resultType, ValueRange{result},
-          [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-            if (activation == "relu")
-              return arith::MaximumFOp::create(
-                  b, nloc, args[0],
-                  createScalarConstant(b, nloc, elementType, 0.0));
-            if (activation == "silu")
-              return buildSilu(b, nloc, args[0]);
-            return buildGelu(b, nloc, args[0], activation == "gelu_tanh");
-          },
-          ArrayRef<OpFoldResult>(dims));
-    }
-    rewriter.replaceOp(op, result);
+    unsigned numLoops = resultType.getRank() + 1;
+    MLIRContext *context = rewriter.getContext();
+    AffineMap weightMap = AffineMap::get(
+        numLoops, 0,
+        {getAffineDimExpr(numLoops - 2, context),
+         getAffineDimExpr(numLoops - 1, context)},
+        context);
+    Value weight = adaptor.getWeight();
+    rewriter.replaceOp(
+        op, buildLinear(rewriter, op.getLoc(), resultType, adaptor.getInput(),
+                        weight, weightMap, adaptor.getBias(),
+                        tensor::getMixedSize(rewriter, op.getLoc(), weight, 1),
+                        op.getActivation()));
+    return success();
+  }
+};
+
+/// The same product, reading the weight from its column panels.
+struct PackedLinearToLinalg : OpConversionPattern<PackedLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(PackedLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = convertTensorType(*getTypeConverter(), op.getType());
+    AffineMap weightMap =
+        getPackedWeightMap(rewriter.getContext(), resultType.getRank() + 1,
+                           op.getPanelWidth());
+    rewriter.replaceOp(
+        op, buildLinear(rewriter, op.getLoc(), resultType, adaptor.getInput(),
+                        adaptor.getPacked(), weightMap, adaptor.getBias(),
+                        rewriter.getIndexAttr(op.getColumns()),
+                        op.getActivation()));
     return success();
   }
 };
@@ -207,6 +240,6 @@ struct LinearToLinalg : OpConversionPattern<LinearOp> {
 
 void xf::populateLinearAlgebraPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg, LinearToLinalg>(converter,
-                                               patterns.getContext());
+  patterns.add<MatMulToLinalg, LinearToLinalg, PackedLinearToLinalg>(
+      converter, patterns.getContext());
 }

@@ -88,3 +88,19 @@ func.func @linear_silu_no_bias(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>) -> t
   %0 = xf.linear %x, %w {activation = "silu"} : (tensor<8x16xf32>, tensor<16x32xf32>) -> tensor<8x32xf32>
   return %0 : tensor<8x32xf32>
 }
+
+// -----
+
+// A packed weight is read through (n floordiv 64, k, n mod 64); the result
+// has the `columns` attribute's 100 columns, not the padded 128.
+// CHECK-DAG: #[[PACKED:.*]] = affine_map<(d0, d1, d2) -> (d2 floordiv 64, d1, d2 mod 64)>
+// CHECK-LABEL: func.func @packed_linear
+func.func @packed_linear(%x: tensor<?x16xf32>, %w: tensor<2x16x64xf32>, %b: tensor<100xf32>) -> tensor<?x100xf32> {
+  // CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<100xf32>) outs(%{{.*}} : tensor<?x100xf32>)
+  // CHECK: %[[PRODUCT:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[PACKED]], #{{.*}}], iterator_types = ["parallel", "reduction", "parallel"]}
+  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<?x16xf32>, tensor<2x16x64xf32>) outs(%[[BIAS]] : tensor<?x100xf32>)
+  // CHECK: linalg.generic {{.*}} ins(%[[PRODUCT]] : tensor<?x100xf32>)
+  // CHECK: arith.maximumf
+  %0 = xf.packed_linear %x, %w, %b {columns = 100 : i64, activation = "relu"} : (tensor<?x16xf32>, tensor<2x16x64xf32>, tensor<100xf32>) -> tensor<?x100xf32>
+  return %0 : tensor<?x100xf32>
+}

@@ -309,3 +309,43 @@ func.func @rms_norm_scale(%x: tensor<1x8x16xf32>, %g: tensor<8xf32>) -> tensor<1
   %0 = xf.rms_norm %x, %g {axis = 2, epsilon = 1.0e-6 : f32} : tensor<1x8x16xf32>, tensor<8xf32>
   return %0 : tensor<1x8x16xf32>
 }
+
+// -----
+
+func.func @negative_packed_linear_panels(%x: tensor<4x16xf32>, %w: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{packed weight 'tensor<2x16x64xf32>' does not hold 200 columns in panels of 64}}
+  %0 = xf.packed_linear %x, %w {columns = 200 : i64} : (tensor<4x16xf32>, tensor<2x16x64xf32>) -> tensor<4x200xf32>
+  return
+}
+
+// -----
+
+func.func @negative_packed_linear_rank(%x: tensor<4x16xf32>, %w: tensor<16x64xf32>) {
+  // expected-error @+1 {{needs an input of rank 1 or more and a static 3-D packed weight}}
+  %0 = xf.packed_linear %x, %w {columns = 64 : i64} : (tensor<4x16xf32>, tensor<16x64xf32>) -> tensor<4x64xf32>
+  return
+}
+
+// -----
+
+func.func @negative_packed_linear_contraction(%x: tensor<4x8xf32>, %w: tensor<1x16x64xf32>) {
+  // expected-error @+1 {{contracting dimensions differ: 'tensor<4x8xf32>' has 8 columns, 'tensor<1x16x64xf32>' has 16 rows per panel}}
+  %0 = xf.packed_linear %x, %w {columns = 50 : i64} : (tensor<4x8xf32>, tensor<1x16x64xf32>) -> tensor<4x50xf32>
+  return
+}
+
+// -----
+
+func.func @negative_packed_linear_result(%x: tensor<4x16xf32>, %w: tensor<1x16x64xf32>) {
+  // expected-error @+1 {{result 'tensor<4x64xf32>' is not the input's rows by 50 columns}}
+  %0 = xf.packed_linear %x, %w {columns = 50 : i64} : (tensor<4x16xf32>, tensor<1x16x64xf32>) -> tensor<4x64xf32>
+  return
+}
+
+// -----
+
+func.func @negative_packed_linear_bias(%x: tensor<4x16xf32>, %w: tensor<1x16x64xf32>, %b: tensor<64xf32>) {
+  // expected-error @+1 {{bias must be a vector of the weight's 50 columns, got 'tensor<64xf32>'}}
+  %0 = xf.packed_linear %x, %w, %b {columns = 50 : i64} : (tensor<4x16xf32>, tensor<1x16x64xf32>, tensor<64xf32>) -> tensor<4x50xf32>
+  return
+}

@@ -119,3 +119,12 @@ func.func @shapes(%x: tensor<?x128xf32>, %n: tensor<i64>) -> tensor<?xi64> {
   %5 = xf.slice %4, %s, %s, %a, %s : (tensor<?xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xi64>
   return %4 : tensor<?xi64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @packed_linear
+func.func @packed_linear(%x: tensor<1x?x384xf32>, %w: tensor<24x384x64xf32>, %b: tensor<1500xf32>) -> tensor<1x?x1500xf32> {
+  // CHECK: xf.packed_linear %{{.*}}, %{{.*}}, %{{.*}} {activation = "gelu", columns = 1500 : i64} : (tensor<1x?x384xf32>, tensor<24x384x64xf32>, tensor<1500xf32>) -> tensor<1x?x1500xf32>
+  %0 = xf.packed_linear %x, %w, %b {columns = 1500 : i64, activation = "gelu"} : (tensor<1x?x384xf32>, tensor<24x384x64xf32>, tensor<1500xf32>) -> tensor<1x?x1500xf32>
+  return %0 : tensor<1x?x1500xf32>
+}
