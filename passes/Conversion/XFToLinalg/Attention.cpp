@@ -205,9 +205,11 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
         Value newMax = update.getResult(0), alpha = update.getResult(1);
         // p = exp(s - m'), in place of the scores. Masked scores (the lowest
         // float) would underflow, which libm handles on a slow path that
-        // sets errno, once per masked element: the exponent is clamped at
-        // -88, whose exp (6e-39) is as good as 0 next to the row's maximum.
-        Value minExponent = constant(-88.0);
+        // sets errno, once per masked element, and so does libmvec's vector
+        // exp for any result below the smallest normal float (exp(-87.4)):
+        // the exponent is clamped at -80, whose exp (1.8e-35) is as good as
+        // 0 next to the row's maximum, exp(0) = 1.
+        Value minExponent = constant(-80.0);
         Value probs = generic(
             {newMax}, scores, {map(2, {0}), map(2, {0, 1})}, {par, par},
             [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
