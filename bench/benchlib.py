@@ -112,6 +112,39 @@ def measure(engine: str, onnx_path: str, xfm: str | None, shape: list[int], thre
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def iterations_for(estimate_ms: float, min_iters: int, min_seconds: float, cap: int = 5000) -> int:
+    """Timed runs so that one measurement lasts at least `min_seconds`: a 0.05 ms product
+    timed 20 times is over before the second thread of this VM wakes up."""
+    if estimate_ms <= 0:
+        return min_iters
+    return max(min_iters, min(cap, int(min_seconds * 1e3 / estimate_ms) + 1))
+
+
+def paired_rounds(measure_ours, measure_peer, rounds: int) -> tuple[list[dict], list[dict]]:
+    """Measures both engines `rounds` times, each in a fresh process, alternating which goes
+    first, so that a slow phase of the machine (2-vCPU VMs have them, lasting seconds) falls
+    on both rather than on one."""
+    ours, peer = [], []
+    for r in range(rounds):
+        if r % 2 == 0:
+            ours.append(measure_ours())
+            peer.append(measure_peer())
+        else:
+            peer.append(measure_peer())
+            ours.append(measure_ours())
+    return ours, peer
+
+
+def summarize_rounds(ours: list[dict], peer: list[dict]) -> dict:
+    """The best median of each engine over the rounds (what the machine gives when it is not
+    disturbed), their ratio, and the range of the rounds' own ratios (how noisy it was)."""
+    best_ours = min(ours, key=lambda m: m["median_ms"])
+    best_peer = min(peer, key=lambda m: m["median_ms"])
+    ratios = [o["median_ms"] / p["median_ms"] for o, p in zip(ours, peer)]
+    return {"ours": best_ours, "peer": best_peer, "ratio": best_ours["median_ms"] / best_peer["median_ms"],
+            "ratio_min": min(ratios), "ratio_max": max(ratios)}
+
+
 def report(lines: list[str], markdown: str | None) -> None:
     """Prints the markdown table `lines`, and writes it to `markdown` when given."""
     table = "\n".join(lines)

@@ -13,6 +13,11 @@ process. Models: the BERT-like fixture (MiniLM shape) at sequence 128, batch
 all-MiniLM-L6-v2 (sequence 128, batch 1) when its weights are installed
 (requirements-models.txt), otherwise reported as not run. The ratio is
 xfc's median over onnxruntime's: below 1 is faster.
+
+Each configuration is measured in `--rounds` rounds (each engine in a fresh
+process per round, the order alternating); the table gives each engine's
+best median over the rounds and the range of the rounds' own ratios.
+Small models run enough iterations to last `--min-seconds` per measurement.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import os
 import subprocess
 import sys
 
-from benchlib import ROOT, machine, measure, report
+from benchlib import ROOT, iterations_for, machine, measure, paired_rounds, report, summarize_rounds
 
 
 def models(out: str) -> list[tuple[str, str, list[int]]]:
@@ -67,6 +72,9 @@ def main() -> int:
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     parser.add_argument("--iters", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each engine per configuration")
+    parser.add_argument("--min-seconds", type=float, default=0.5,
+                        help="at least this long per measurement (more iterations for small models)")
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args()
 
@@ -80,23 +88,33 @@ def main() -> int:
             subprocess.run([os.path.join(args.bin, "xfc"), path, "-o", xfm, "--max-dim", "sequence=512"],
                            check=True)
             compiled[path] = xfm
+        xf_bench_path = os.path.join(args.bin, "xf-bench")
         for n in threads:
-            ours = xf_bench(os.path.join(args.bin, "xf-bench"), compiled[path], shape, n, args.iters, args.warmup)
-            peer = measure("ort", path, None, shape, n, args.iters, args.warmup)
-            rows.append((label, n, ours, peer))
-            print(f"{label:45s} {n} thr  xfc {ours['median_ms']:9.2f} ms  onnxruntime {peer['median_ms']:8.2f} ms"
-                  f"  ratio {ours['median_ms'] / peer['median_ms']:5.2f}", flush=True)
+            estimate = xf_bench(xf_bench_path, compiled[path], shape, n, 3, 1)["median_ms"]
+            iters = iterations_for(estimate, args.iters, args.min_seconds)
+            warmup = max(args.warmup, iters // 10)
+            result = summarize_rounds(*paired_rounds(
+                lambda: xf_bench(xf_bench_path, compiled[path], shape, n, iters, warmup),
+                lambda: measure("ort", path, None, shape, n, iters, warmup), args.rounds))
+            rows.append((label, n, iters, result))
+            print(f"{label:45s} {n} thr  {iters:4d} runs  xfc {result['ours']['median_ms']:9.2f} ms  "
+                  f"onnxruntime {result['peer']['median_ms']:8.2f} ms  ratio {result['ratio']:5.2f} "
+                  f"(rounds {result['ratio_min']:.2f}-{result['ratio_max']:.2f})", flush=True)
 
     lines = [
-        f"Machine: {machine()}. Median of {args.iters} runs after {args.warmup} warm-up runs.",
+        f"Machine: {machine()}. Best median of {args.rounds} rounds per engine (fresh processes, order "
+        f"alternating); each median over the runs given, after a tenth as many warm-up runs "
+        f"(at least {args.warmup}).",
         "",
-        "| model | threads | xfc ms | onnxruntime ms | xfc / onnxruntime | xfc tokens/s | xfc peak MB | onnxruntime peak MB |",
-        "|---|---|---|---|---|---|---|---|",
+        "| model | threads | runs | xfc ms | onnxruntime ms | xfc / onnxruntime | rounds' ratios | xfc tokens/s | "
+        "xfc peak MB | onnxruntime peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for label, n, ours, peer in rows:
-        lines.append(f"| {label} | {n} | {ours['median_ms']:.2f} | {peer['median_ms']:.2f} | "
-                     f"{ours['median_ms'] / peer['median_ms']:.2f} | {ours['tokens_per_s']:.0f} | "
-                     f"{ours['peak_rss_mb']:.0f} | {peer['peak_rss_mb']:.0f} |")
+    for label, n, iters, result in rows:
+        ours, peer = result["ours"], result["peer"]
+        lines.append(f"| {label} | {n} | {iters} | {ours['median_ms']:.2f} | {peer['median_ms']:.2f} | "
+                     f"{result['ratio']:.2f} | {result['ratio_min']:.2f}-{result['ratio_max']:.2f} | "
+                     f"{ours['tokens_per_s']:.0f} | {ours['peak_rss_mb']:.0f} | {peer['peak_rss_mb']:.0f} |")
     report(lines, args.markdown)
     return 0
 

@@ -15,6 +15,10 @@ the one-row product). Debian's OpenBLAS
 0.3.21 may not recognize a recent CPU and fall back to slow kernels:
 `--coretype` sets OPENBLAS_CORETYPE for its runs only (SkylakeX selects the
 AVX-512 kernels), and the table says which was used. GFLOP/s count 2MNK.
+
+Each configuration is measured in `--rounds` rounds (fresh processes, the
+order alternating), with enough runs to last `--min-seconds`; the table
+gives each side's best median and the range of the rounds' own ratios.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import time
 
 import numpy as np
 
-from benchlib import ROOT, machine, report
+from benchlib import ROOT, iterations_for, machine, paired_rounds, report, summarize_rounds
 
 OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0"
 SHAPES = [(128, 384, 1536), (128, 768, 3072), (1, 768, 3072), (1024, 1024, 1024)]
@@ -84,6 +88,9 @@ def main() -> int:
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     parser.add_argument("--iters", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each side per configuration")
+    parser.add_argument("--min-seconds", type=float, default=0.5,
+                        help="at least this long per measurement (more iterations for small products)")
     parser.add_argument("--coretype", default="SkylakeX",
                         help="OPENBLAS_CORETYPE for the OpenBLAS runs ('' leaves OpenBLAS to detect the CPU)")
     parser.add_argument("--markdown", help="also write the table to this file")
@@ -108,36 +115,51 @@ def main() -> int:
         flops = 2.0 * m * n * k
         for threads in [int(t) for t in args.threads.split(",")]:
             env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-            ours = json.loads(subprocess.run(
-                [os.path.join(args.bin, "xf-bench"), xfm, "--threads", str(threads), "--iters", str(args.iters),
-                 "--warmup", str(args.warmup), "--json"], capture_output=True, text=True, check=True, env=env).stdout)
             blas_env = dict(env, OPENBLAS_NUM_THREADS=str(threads))
             blas_env.pop("OPENBLAS_CORETYPE", None)
             blas_env.pop("OPENBLAS_L2_SIZE", None)
             if args.coretype:
                 blas_env["OPENBLAS_CORETYPE"] = args.coretype
-            blas = json.loads(subprocess.run(
-                [sys.executable, os.path.abspath(__file__), "--openblas-worker", str(m), str(k), str(n),
-                 str(threads), str(args.iters), str(args.warmup)],
-                capture_output=True, text=True, check=True, env=blas_env).stdout)
-            core = blas["core"]
-            rows.append((name, threads, ours["median_ms"], blas["median_ms"], flops))
-            print(f"{name:16s} {threads} thr  xfc {ours['median_ms']:8.3f} ms ({flops / ours['median_ms'] / 1e6:6.1f} GFLOP/s)"
-                  f"  OpenBLAS[{core}] {blas['median_ms']:8.3f} ms ({flops / blas['median_ms'] / 1e6:6.1f} GFLOP/s)"
-                  f"  xfc/OpenBLAS throughput {blas['median_ms'] / ours['median_ms']:.2f}", flush=True)
+
+            def ours(iters: int, warmup: int) -> dict:
+                return json.loads(subprocess.run(
+                    [os.path.join(args.bin, "xf-bench"), xfm, "--threads", str(threads), "--iters", str(iters),
+                     "--warmup", str(warmup), "--json"], capture_output=True, text=True, check=True,
+                    env=env).stdout)
+
+            def blas(iters: int, warmup: int) -> dict:
+                return json.loads(subprocess.run(
+                    [sys.executable, os.path.abspath(__file__), "--openblas-worker", str(m), str(k), str(n),
+                     str(threads), str(iters), str(warmup)],
+                    capture_output=True, text=True, check=True, env=blas_env).stdout)
+
+            iters = iterations_for(ours(3, 1)["median_ms"], args.iters, args.min_seconds)
+            warmup = max(args.warmup, iters // 10)
+            result = summarize_rounds(*paired_rounds(lambda: ours(iters, warmup), lambda: blas(iters, warmup),
+                                                     args.rounds))
+            core = result["peer"]["core"]
+            mine, theirs = result["ours"]["median_ms"], result["peer"]["median_ms"]
+            rows.append((name, threads, iters, mine, theirs, flops, result))
+            print(f"{name:16s} {threads} thr {iters:5d} runs  xfc {mine:8.3f} ms ({flops / mine / 1e6:6.1f} GFLOP/s)"
+                  f"  OpenBLAS[{core}] {theirs:8.3f} ms ({flops / theirs / 1e6:6.1f} GFLOP/s)"
+                  f"  xfc/OpenBLAS throughput {theirs / mine:.2f} (rounds {1 / result['ratio_max']:.2f}-"
+                  f"{1 / result['ratio_min']:.2f})", flush=True)
 
     lines = [
         f"Machine: {machine()}. OpenBLAS: Debian's 0.3.21, kernel {core}"
         f"{' (OPENBLAS_CORETYPE=' + args.coretype + ')' if args.coretype else ' (detected)'}. "
-        f"Median of {args.iters} runs after {args.warmup} warm-up runs; xfc's time includes the runtime's "
-        "input validation and output allocation.",
+        f"Best median of {args.rounds} rounds per side (fresh processes, order alternating), each over the "
+        f"runs given after a tenth as many warm-up runs; xfc's time includes the runtime's input validation "
+        "and output allocation.",
         "",
-        "| M x K x N | threads | xfc ms | xfc GFLOP/s | OpenBLAS ms (sgemm; sgemv for M = 1) | OpenBLAS GFLOP/s | xfc / OpenBLAS (throughput) |",
-        "|---|---|---|---|---|---|---|",
+        "| M x K x N | threads | runs | xfc ms | xfc GFLOP/s | OpenBLAS ms (sgemm; sgemv for M = 1) | "
+        "OpenBLAS GFLOP/s | xfc / OpenBLAS (throughput) | rounds' ratios |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, threads, ours, blas, flops in rows:
-        lines.append(f"| {name} | {threads} | {ours:.3f} | {flops / ours / 1e6:.1f} | {blas:.3f} | "
-                     f"{flops / blas / 1e6:.1f} | {blas / ours:.2f} |")
+    for name, threads, iters, ours_ms, blas_ms, flops, result in rows:
+        lines.append(f"| {name} | {threads} | {iters} | {ours_ms:.3f} | {flops / ours_ms / 1e6:.1f} | {blas_ms:.3f} | "
+                     f"{flops / blas_ms / 1e6:.1f} | {blas_ms / ours_ms:.2f} | "
+                     f"{1 / result['ratio_max']:.2f}-{1 / result['ratio_min']:.2f} |")
     report(lines, args.markdown)
     return 0
 
