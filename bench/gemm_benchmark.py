@@ -104,6 +104,14 @@ def main() -> int:
         return 1
 
     os.makedirs(args.out, exist_ok=True)
+    # The machine's own FMA peak on each thread count (bench/peak/xf-peak.cpp).
+    peaks = {}
+    for threads in [int(t) for t in args.threads.split(",")]:
+        peak = json.loads(subprocess.run([os.path.join(args.bin, "xf-peak"), "--threads", str(threads), "--json"],
+                                         capture_output=True, text=True, check=True).stdout)
+        peaks[threads] = peak["fma_gflops_n"]
+        print(f"FMA peak ({peak['isa']}, f32) on {threads} thread(s): {peak['fma_gflops_n']:.1f} GFLOP/s; "
+              f"memory bandwidth (triad): {peak['triad_gbs_n']:.1f} GB/s", flush=True)
     rows = []
     core = "?"
     for m, k, n in SHAPES:
@@ -152,13 +160,17 @@ def main() -> int:
         f"runs given after a tenth as many warm-up runs; xfc's time includes the runtime's input validation "
         "and output allocation.",
         "",
-        "| M x K x N | threads | runs | xfc ms | xfc GFLOP/s | OpenBLAS ms (sgemm; sgemv for M = 1) | "
+        "FMA peak measured by `xf-peak` in the same run: "
+        + ", ".join(f"{peaks[t]:.0f} GFLOP/s on {t} thread(s)" for t in sorted(peaks)) + ".",
+        "",
+        "| M x K x N | threads | runs | xfc ms | xfc GFLOP/s | xfc % of FMA peak | OpenBLAS ms (sgemm; sgemv for M = 1) | "
         "OpenBLAS GFLOP/s | xfc / OpenBLAS (throughput) | rounds' ratios |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, threads, iters, ours_ms, blas_ms, flops, result in rows:
-        lines.append(f"| {name} | {threads} | {iters} | {ours_ms:.3f} | {flops / ours_ms / 1e6:.1f} | {blas_ms:.3f} | "
-                     f"{flops / blas_ms / 1e6:.1f} | {blas_ms / ours_ms:.2f} | "
+        gflops = flops / ours_ms / 1e6
+        lines.append(f"| {name} | {threads} | {iters} | {ours_ms:.3f} | {gflops:.1f} | {100 * gflops / peaks[threads]:.0f}% | "
+                     f"{blas_ms:.3f} | {flops / blas_ms / 1e6:.1f} | {blas_ms / ours_ms:.2f} | "
                      f"{1 / result['ratio_max']:.2f}-{1 / result['ratio_min']:.2f} |")
     report(lines, args.markdown)
     return 0

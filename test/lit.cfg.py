@@ -17,7 +17,7 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.xf_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["xf-opt", "xf-translate", "xfc", "xf-run", "xf-bench", "xf-runtime-api-test", "FileCheck", "not", "count", "split-file"], tool_dirs
+    ["xf-opt", "xf-translate", "xfc", "xf-run", "xf-bench", "xf-peak", "xf-runtime-api-test", "FileCheck", "not", "count", "split-file"], tool_dirs
 )
 
 config.substitutions.append(("%xf_python", config.xf_test_python))
