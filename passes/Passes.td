@@ -284,8 +284,10 @@ def XFVectorizeReductions : Pass<"xf-vectorize-reductions", "func::FuncOp"> {
     `maximumf`, `maxnumf`, `minimumf`, `minnumf`) becomes a parallel loop
     over the leading dimensions whose body walks the row VL elements at a
     time in a vector accumulator started at the combiner's identity, the
-    last partial step masked, and folds the accumulator into the output with
-    one `vector.reduction`. Operands that read the reduced dimension must be
+    last partial step masked, and folds the accumulator into the output:
+    sums and products with one `vector.reduction`, minima and maxima in
+    halves (16 to 8 to ... 1 lanes; LLVM expands their `vector.reduction`
+    lane by lane). Operands that read the reduced dimension must be
     contiguous along it; the others are loaded once per row.
 
     Lowered as loops instead, such a reduction loads and stores its
@@ -307,7 +309,7 @@ def XFVectorizeReductions : Pass<"xf-vectorize-reductions", "func::FuncOp"> {
         scf.yield %0 : vector<16xf32>
       }
       ... a masked step for what is left of the row ...
-      %m = vector.reduction <maximumf>, %acc, (memref.load %max[%i]) : vector<16xf32> into f32
+      %m = ... maximumf of %acc's lanes, folded in halves, and memref.load %max[%i] ...
       memref.store %m, %max[%i] : memref<?xf32>
     }
     ```

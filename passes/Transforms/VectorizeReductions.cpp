@@ -280,11 +280,11 @@ private:
             vectorType, b.getF32FloatAttr(static_cast<float>(combiner.identity))));
   }
 
-  /// acc = combine(acc, element), with the body's combiner (its fast-math
-  /// flags included) applied to vectors.
+  /// combine(acc, element), with the body's combiner (its fast-math flags
+  /// included), on vectors or scalars.
   Value combine(Value acc, Value element) {
     OperationState state(loc, combiner.op->getName(), {acc, element},
-                         {vectorType}, combiner.op->getAttrs());
+                         {acc.getType()}, combiner.op->getAttrs());
     return b.create(state)->getResult(0);
   }
 
@@ -320,12 +320,35 @@ private:
     OpOperand *init = op.getDpsInitOperand(0);
     SmallVector<Value> at = indices(*init, rowIvs, {});
     Value initial = memref::LoadOp::create(b, loc, init->get(), at);
-    auto flags = arith::FastMathFlags::reassoc;
-    if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(combiner.op))
-      flags = flags | fastMath.getFastMathFlagsAttr().getValue();
-    Value reduced = vector::ReductionOp::create(
-        b, loc, combiner.kind, tail.getResult(0), initial, flags);
-    memref::StoreOp::create(b, loc, reduced, init->get(), at);
+    memref::StoreOp::create(b, loc, reduceLanes(tail.getResult(0), initial),
+                            init->get(), at);
+  }
+
+  /// combine(initial, lanes of `acc`...). Sums and products are one
+  /// `vector.reduction`, which LLVM lowers to a tree of shuffles once it
+  /// may reassociate. LLVM expands a NaN-propagating maximum's reduction
+  /// lane by lane (a dozen scalar instructions per lane); minima and
+  /// maxima are folded in halves instead, combining vectors each step.
+  Value reduceLanes(Value acc, Value initial) {
+    using Kind = vector::CombiningKind;
+    if (combiner.kind == Kind::ADD || combiner.kind == Kind::MUL) {
+      auto flags = arith::FastMathFlags::reassoc;
+      if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(combiner.op))
+        flags = flags | fastMath.getFastMathFlagsAttr().getValue();
+      return vector::ReductionOp::create(b, loc, combiner.kind, acc, initial,
+                                         flags);
+    }
+    for (int64_t width = vectorType.getNumElements() / 2; width >= 1;
+         width /= 2) {
+      auto half = [&](int64_t offset) {
+        return vector::ExtractStridedSliceOp::create(
+            b, loc, acc, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{width},
+            ArrayRef<int64_t>{1});
+      };
+      acc = combine(half(0), half(width));
+    }
+    Value lane = vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{0});
+    return combine(initial, lane);
   }
 
   OpBuilder &b;

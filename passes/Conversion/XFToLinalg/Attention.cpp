@@ -9,7 +9,8 @@
 //   l' = l * alpha + rowsum(p)  acc' = acc * alpha + p V
 //
 // and the result is acc / l. Only a [query tile x key tile] block of scores
-// ever exists, and the head split and merge are offsets of the slices.
+// ever exists, and the head split and merge are offsets of the slices. K is
+// transposed once, for all heads, before the loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,6 +58,23 @@ public:
     Value output = createEmpty(
         b, loc, resultType,
         {batch, queryLength, b.getIndexAttr(resultType.getDimSize(2))});
+    // K^T of every head, [B, H * D, Sk], once: each query block reads its
+    // key tiles from it, so that no tile is transposed again per query
+    // block, and the product's innermost loop walks a row of K^T and of the
+    // scores, contiguous in memory, with no reduction in it.
+    int64_t keyWidth = cast<RankedTensorType>(key.getType()).getDimSize(2);
+    Value keyTransposedInit = createEmpty(
+        b, loc,
+        RankedTensorType::get(
+            {ShapedType::kDynamic, keyWidth, ShapedType::kDynamic},
+            elementType),
+        {batch, b.getIndexAttr(keyWidth), keyLength});
+    using utils::IteratorType;
+    keyTransposed = generic(
+        {key}, keyTransposedInit, {map(3, {0, 2, 1}), map(3, {0, 1, 2})},
+        {IteratorType::parallel, IteratorType::parallel,
+         IteratorType::parallel},
+        [](OpBuilder &, Location, ValueRange args) -> Value { return args[0]; });
     Value queryBlocks = arith::CeilDivSIOp::create(b, loc, queryLength,
                                                    index(kQueryTile));
     auto forall = scf::ForallOp::create(
@@ -117,14 +135,15 @@ private:
 
   void buildQueryBlock(scf::ForallOp forall, Value batch, Value head,
                        Value block);
-  Value buildScores(Value queryTile, Value keyTile, Value batch, Value head,
-                    Value queryStart, Value keyStart, Value rows, Value cols);
+  Value buildScores(Value queryTile, Value batch, Value head, Value queryStart,
+                    Value keyStart, Value rows, Value cols);
   Value maskTile(Value batch, Value head, Value queryStart, Value keyStart,
                  Value rows, Value cols, AffineMap &tileMap);
 
   OpBuilder &b;
   Location loc;
   Value query, key, value, mask;
+  Value keyTransposed; // [B, H * D, Sk]
   Type elementType;
   int64_t heads, headDim = 0, valueDim = 0;
   bool causal;
@@ -176,11 +195,10 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
         Value cols = arith::MinSIOp::create(
             b, loc, index(kKeyTile),
             arith::SubIOp::create(b, loc, keyEnd, keyStart));
-        Value keyTile = headTile(key, batch, head, keyStart, cols, headDim);
         Value valueTile =
             headTile(value, batch, head, keyStart, cols, valueDim);
-        Value scores = buildScores(queryTile, keyTile, batch, head,
-                                   queryStart, keyStart, rows, cols);
+        Value scores = buildScores(queryTile, batch, head, queryStart,
+                                   keyStart, rows, cols);
         // m' = max(m, rowmax(s)) and alpha = exp(m - m'), which rescales
         // what was accumulated so far. Every loop-carried value is updated
         // in place, so that its buffer is reused across key blocks.
@@ -276,23 +294,24 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
 
 /// s = Q K^T (Q already scaled), plus the mask, with causally hidden scores
 /// set to the lowest float as exporters' `Where` does.
-Value AttentionBuilder::buildScores(Value queryTile, Value keyTile,
-                                    Value batch, Value head, Value queryStart,
-                                    Value keyStart, Value rows, Value cols) {
+Value AttentionBuilder::buildScores(Value queryTile, Value batch, Value head,
+                                    Value queryStart, Value keyStart,
+                                    Value rows, Value cols) {
   using utils::IteratorType;
   auto par = IteratorType::parallel, red = IteratorType::reduction;
-  // K^T of the tile, so that the product's innermost loop walks a row of
-  // K^T and of the scores, contiguous in memory, with no reduction in it.
-  Value keyTransposed = generic(
-      {keyTile},
-      tensor::EmptyOp::create(
-          b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(headDim), cols},
-          elementType),
-      {map(2, {1, 0}), map(2, {0, 1})}, {par, par},
-      [](OpBuilder &, Location, ValueRange args) -> Value { return args[0]; });
+  // The head's [D x cols] block of K^T.
+  Value keyTile = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({headDim, ShapedType::kDynamic}, elementType),
+      keyTransposed,
+      ArrayRef<OpFoldResult>{
+          batch, arith::MulIOp::create(b, loc, head, index(headDim)).getResult(),
+          keyStart},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(headDim), cols},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                             b.getIndexAttr(1)});
   Value scores = filled(0.0, {rows, cols});
   scores = generic(
-      {queryTile, keyTransposed}, scores,
+      {queryTile, keyTile}, scores,
       {map(3, {0, 1}), map(3, {1, 2}), map(3, {0, 2})}, {par, red, par},
       [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
         return arith::AddFOp::create(

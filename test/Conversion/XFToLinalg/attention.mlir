@@ -13,6 +13,8 @@ func.func @padding(%q: tensor<?x?x64xf32>, %k: tensor<?x?x64xf32>, %v: tensor<?x
   // CHECK: %[[BATCH:.*]] = tensor.dim %[[Q]], %c0
   // CHECK: %[[SQ:.*]] = tensor.dim %[[Q]], %c1
   // CHECK: %[[SK:.*]] = tensor.dim %[[K]], %c1
+  // K^T of every head, once, before the loops: [B, H * D, Sk].
+  // CHECK: %[[KT:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[K]] : tensor<?x?x64xf32>) outs(%{{.*}} : tensor<?x64x?xf32>)
   // CHECK: %[[BLOCKS:.*]] = arith.ceildivsi %[[SQ]], %[[C64]]
   // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (%[[BATCH]], 2, %[[BLOCKS]]) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x?x64xf32>)
   // CHECK:   %[[Q0:.*]] = arith.muli %[[QB]], %[[C64]]
@@ -21,12 +23,11 @@ func.func @padding(%q: tensor<?x?x64xf32>, %k: tensor<?x?x64xf32>, %v: tensor<?x
   // The scale is applied to the Q tile once.
   // CHECK:   arith.mulf %{{.*}}, %[[SCALE]]
   // CHECK:   scf.for %[[K0:.*]] = %c0 to %[[SK]] step %[[C64]] iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x32xf32>)
-  // CHECK:     tensor.extract_slice %[[K]][%[[B]], %[[K0]], %{{.*}}] [1, %{{.*}}, 32]
   // CHECK:     tensor.extract_slice %[[V]][%[[B]], %[[K0]], %{{.*}}] [1, %{{.*}}, 32]
-  // K^T of the tile, Q K^T with the columns innermost, then the mask's row
-  // for this batch and key block.
-  // CHECK:     linalg.generic {{.*}} ins(%{{.*}} : tensor<?x32xf32>) outs(%{{.*}} : tensor<32x?xf32>)
-  // CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+  // The head's block of K^T, Q K^T with the columns innermost, then the
+  // mask's row for this batch and key block.
+  // CHECK:     %[[KTILE:.*]] = tensor.extract_slice %[[KT]][%[[B]], %{{.*}}, %[[K0]]] [1, 32, %{{.*}}] [1, 1, 1] : tensor<?x64x?xf32> to tensor<32x?xf32>
+  // CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %[[KTILE]] : tensor<?x32xf32>, tensor<32x?xf32>)
   // CHECK:     tensor.extract_slice %[[MASK]][%[[B]], 0, 0, %[[K0]]] [1, 1, 1, %{{.*}}] [1, 1, 1, 1] : tensor<?x1x1x?xf32> to tensor<1x?xf32>
   // CHECK:     arith.addf
   // Online softmax: the new max and the rescaling factor in one loop.
