@@ -244,7 +244,12 @@ def XFMatmulMicroKernel : Pass<"xf-matmul-microkernel", "func::FuncOp"> {
     vector loads of the weight row and MR broadcasts of the left operand
     feed MR * NR / VL fused multiply-adds. The result's initial values (the
     bias, or zero) are the accumulators' start. Row blocks shorter than MR
-    run one row at a time, the last panel with masked loads and stores.
+    run as blocks of 8, 4, 2 and 1 rows, the last panel with masked loads
+    and stores. When the op just before the product fills the result with a
+    scalar or broadcasts a bias vector over its rows, the accumulators start
+    from that value and the op is erased. A weight packed by
+    `xf-pack-weights` (`(n floordiv P, k, n mod P)`) is read panel by panel,
+    never masked.
 
     ```mlir
     linalg.generic {iterator_types = ["parallel", "reduction", "parallel"]}
@@ -270,7 +275,9 @@ def XFMatmulMicroKernel : Pass<"xf-matmul-microkernel", "func::FuncOp"> {
            "Width of the target's vector registers in bits (128, 256, 512)">
   ];
   let statistics = [
-    Statistic<"numKernels", "kernels", "Number of products lowered to kernels">
+    Statistic<"numKernels", "kernels", "Number of products lowered to kernels">,
+    Statistic<"numFoldedInits", "folded-inits",
+              "Number of bias broadcasts and fills folded into the kernels' accumulators">
   ];
 }
 

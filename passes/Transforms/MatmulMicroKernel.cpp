@@ -50,6 +50,17 @@ struct MatrixProduct {
   int64_t panelWidth = 0;
 };
 
+/// What the result holds before the product accumulates into it, when the
+/// op just before the product writes it entirely: a scalar (`linalg.fill`:
+/// zero without a bias) or a row vector broadcast over the rows (the
+/// bias). The kernel then starts its accumulators from it and the op goes:
+/// no pass writes the result only for the kernel to read it back.
+struct InitialValue {
+  Operation *op = nullptr;
+  Value scalar;    // [f32]
+  Value rowVector; // memref<N x f32>, contiguous
+};
+
 } // namespace
 
 /// Whether `map` is (d0, ..., dn) -> (dims...).
@@ -126,6 +137,37 @@ static std::optional<MatrixProduct> matchProduct(linalg::GenericOp op) {
   return MatrixProduct{lhs, rhs, out, panelWidth};
 }
 
+/// The op just before `product` when it fills the product's result with a
+/// scalar or broadcasts a contiguous vector of N elements over its rows.
+static InitialValue matchInitialValue(linalg::GenericOp product, Value out) {
+  Operation *previous = product->getPrevNode();
+  if (!previous)
+    return {};
+  if (auto fill = dyn_cast<linalg::FillOp>(previous)) {
+    if (fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == out &&
+        fill.getDpsInputs()[0].getType().isF32())
+      return {fill, fill.getDpsInputs()[0], {}};
+    return {};
+  }
+  auto broadcast = dyn_cast<linalg::GenericOp>(previous);
+  if (!broadcast || !broadcast.hasPureBufferSemantics() ||
+      broadcast.getNumDpsInputs() != 1 || broadcast.getNumDpsInits() != 1 ||
+      broadcast.getDpsInits()[0] != out ||
+      broadcast.getNumParallelLoops() != broadcast.getNumLoops())
+    return {};
+  Value row = broadcast.getDpsInputs()[0];
+  auto rowType = dyn_cast<MemRefType>(row.getType());
+  unsigned loops = broadcast.getNumLoops();
+  SmallVector<AffineMap> maps = broadcast.getIndexingMapsArray();
+  Block &body = broadcast.getRegion().front();
+  if (!rowType || rowType.getRank() != 1 || !hasUnitInnerStride(rowType) ||
+      !isProjection(maps[0], {loops - 1}) || !maps[1].isIdentity() ||
+      body.getOperations().size() != 1 ||
+      body.getTerminator()->getOperand(0) != body.getArgument(0))
+    return {};
+  return {broadcast, {}, row};
+}
+
 /// `value` ([rows..., n]) as a 2-D memref.
 static Value collapseToMatrix(OpBuilder &b, Location loc, Value value) {
   auto type = cast<MemRefType>(value.getType());
@@ -142,9 +184,9 @@ namespace {
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, MatrixProduct product,
-                KernelShape shape)
+                InitialValue initial, KernelShape shape)
       : b(b), loc(loc), a(product.lhs), w(product.rhs), c(product.out),
-        packed(product.panelWidth != 0), shape(shape) {
+        packed(product.panelWidth != 0), initial(initial), shape(shape) {
     vectorType = VectorType::get({shape.vectorWidth}, b.getF32Type());
     maskType = VectorType::get({shape.vectorWidth}, b.getI1Type());
   }
@@ -266,10 +308,23 @@ private:
     for (int64_t j = 0; j < shape.vectors; ++j)
       colIndex.push_back(
           arith::AddIOp::create(b, loc, col, index(j * shape.vectorWidth)));
+    // The accumulators start from the result's initial value: the same
+    // vector in every row for a bias or a fill, else what the result holds.
+    SmallVector<Value> start;
+    for (int64_t j = 0; j < shape.vectors; ++j) {
+      if (initial.rowVector)
+        start.push_back(
+            loadVector(initial.rowVector, {colIndex[j]}, maskOf(j)));
+      else if (initial.scalar)
+        start.push_back(
+            vector::BroadcastOp::create(b, loc, vectorType, initial.scalar));
+    }
     SmallVector<Value> acc;
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < shape.vectors; ++j)
-        acc.push_back(loadVector(c, {rowIndex[i], colIndex[j]}, maskOf(j)));
+        acc.push_back(initial.op ? start[j]
+                                 : loadVector(c, {rowIndex[i], colIndex[j]},
+                                              maskOf(j)));
     auto loop = scf::ForOp::create(
         b, loc, index(0), k, index(1), acc,
         [&](OpBuilder &, Location, Value kk, ValueRange sums) {
@@ -303,6 +358,7 @@ private:
   Location loc;
   Value a, w, c;
   bool packed;
+  InitialValue initial;
   Value panel; // the current column panel
   KernelShape shape;
   VectorType vectorType, maskType;
@@ -336,8 +392,13 @@ struct MatmulMicroKernelPass
                              product.rhs,
                              collapseToMatrix(rewriter, loc, product.out),
                              product.panelWidth};
-      KernelBuilder(rewriter, loc, matrices, shape).build();
+      InitialValue initial = matchInitialValue(op, product.out);
+      KernelBuilder(rewriter, loc, matrices, initial, shape).build();
       rewriter.eraseOp(op);
+      if (initial.op) {
+        rewriter.eraseOp(initial.op);
+        ++numFoldedInits;
+      }
       ++numKernels;
     }
   }

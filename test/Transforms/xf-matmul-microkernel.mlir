@@ -165,6 +165,99 @@ func.func @negative_packed_other_width(%x: memref<?x32xf32>, %w: memref<4x32x32x
 
 // -----
 
+#bias = affine_map<(d0, d1) -> (d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// The bias broadcast just before the product: the accumulators start from
+// the bias (one load per vector, shared by the block's rows), the broadcast
+// is gone and the result is never read.
+// CHECK-LABEL: func.func @bias_folded
+// CHECK-SAME: (%[[X:.*]]: memref<?x64xf32>, %[[W:.*]]: memref<64x128xf32>, %[[B:.*]]: memref<128xf32>, %[[Y:.*]]: memref<?x128xf32>)
+func.func @bias_folded(%x: memref<?x64xf32>, %w: memref<64x128xf32>, %b: memref<128xf32>, %y: memref<?x128xf32>) {
+  // CHECK-NOT: linalg.generic
+  // CHECK: scf.parallel
+  // CHECK-COUNT-4: vector.load %[[B]][%{{.*}}] : memref<128xf32>, vector<16xf32>
+  // CHECK-NOT: vector.load %[[Y]]
+  // CHECK: scf.for
+  // CHECK-NOT: vector.load %[[Y]]
+  // CHECK-NOT: vector.maskedload %[[Y]]
+  // CHECK: vector.store %{{.*}}, %[[Y]]
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<128xf32>) outs(%y : memref<?x128xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<?x64xf32>, memref<64x128xf32>) outs(%y : memref<?x128xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %m = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// A fill with zero before the product: the accumulators start at zero.
+// CHECK-LABEL: func.func @fill_folded
+// CHECK-SAME: (%[[X:.*]]: memref<?x64xf32>, %[[W:.*]]: memref<64x128xf32>, %[[Y:.*]]: memref<?x128xf32>)
+func.func @fill_folded(%x: memref<?x64xf32>, %w: memref<64x128xf32>, %y: memref<?x128xf32>) {
+  // CHECK-NOT: linalg.fill
+  // CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+  // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]],
+  // CHECK-NOT: vector.load %[[Y]]
+  // CHECK-NOT: vector.maskedload %[[Y]]
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<?x128xf32>)
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<?x64xf32>, memref<64x128xf32>) outs(%y : memref<?x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
+#rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// The op before the product writes something else into the result (a
+// copy of another matrix, not a row broadcast): the kernel reads the
+// result, and the op stays.
+// CHECK-LABEL: func.func @negative_other_init
+// CHECK: linalg.generic
+// CHECK: vector.load %{{.*}} : memref<?x128xf32>, vector<16xf32>
+func.func @negative_other_init(%x: memref<?x64xf32>, %w: memref<64x128xf32>, %z: memref<?x128xf32>, %y: memref<?x128xf32>) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%z : memref<?x128xf32>) outs(%y : memref<?x128xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<?x64xf32>, memref<64x128xf32>) outs(%y : memref<?x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 #lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
 #rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
 #out = affine_map<(d0, d1, d2) -> (d0, d2)>
