@@ -225,7 +225,9 @@ public:
                 scf::YieldOp::create(b, loc);
               },
               [&](OpBuilder &, Location) {
-                // Masks only in the last panel.
+                // Masks only in the last panel. There, a block of the full
+                // MR rows is one masked kernel: MR need not be a sum of
+                // the edge blocks' sizes (4 = 2 + 1 is not).
                 scf::IfOp::create(
                     b, loc, fullWidth,
                     [&](OpBuilder &, Location) {
@@ -233,7 +235,16 @@ public:
                       scf::YieldOp::create(b, loc);
                     },
                     [&](OpBuilder &, Location) {
-                      buildEdgeRows(row, height, col, k, width);
+                      scf::IfOp::create(
+                          b, loc, fullHeight,
+                          [&](OpBuilder &, Location) {
+                            buildBlock(row, col, k, shape.rows, width);
+                            scf::YieldOp::create(b, loc);
+                          },
+                          [&](OpBuilder &, Location) {
+                            buildEdgeRows(row, height, col, k, width);
+                            scf::YieldOp::create(b, loc);
+                          });
                       scf::YieldOp::create(b, loc);
                     });
                 scf::YieldOp::create(b, loc);
@@ -246,8 +257,9 @@ private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
   /// The `height` (< MR) rows from `row` of a block, as register blocks of
-  /// 4, 2 and 1 rows (the binary digits of `height`): a row alone would
-  /// leave the FMA units waiting on its few accumulators' latency.
+  /// the powers of two below MR (8, 4, 2, 1: the binary digits of
+  /// `height`, which they cover since MR <= 2 x the largest): a row alone
+  /// would leave the FMA units waiting on its few accumulators' latency.
   void buildEdgeRows(Value row, Value height, Value col, Value k,
                      Value width) {
     int64_t rows = 1;
