@@ -10,15 +10,17 @@
 // weight row and broadcasting MR values of the left operand:
 //
 //   parallel over (column panel, row block):
-//     acc[MR][NR/VL] = C[rows, panel]          (the bias, or zero)
+//     acc[MR][NR/VL] = C[rows, panel]   (or the bias, or zero, when the op
+//                                        before the product only sets them)
 //     for k: b[j] = B[k, panel j]; acc[i][j] += broadcast(A[row i, k]) * b[j]
 //     C[rows, panel] = acc
 //
-// Row blocks shorter than MR run as blocks of 4, 2 and 1 rows; only the
+// Row blocks shorter than MR run as blocks of 8, 4, 2 and 1 rows; only the
 // last panel is masked. MR and NR come from the vector width of the target
 // and the number of columns: 6 x 64 with AVX-512 (24 of the 32 registers
 // accumulate), 4 x 24 with AVX2; narrower products (32 columns: 12 x 32)
-// trade columns for rows.
+// trade columns for rows. A weight packed by xf-pack-weights is read panel
+// after panel, contiguously and never masked.
 //
 //===----------------------------------------------------------------------===//
 
