@@ -48,16 +48,78 @@ struct DimRef {
 
 static bool isHeadSplit(ReshapeOp reshape, int depth);
 static bool isHeadMerge(ReshapeOp reshape, int depth);
+static std::optional<DimRef> getDimSource(Value scalar);
 
 /// Follows `ref` up to the op that gave the dimension its size: through
-/// transposes, head splits and merges, splits along another axis, and the
+/// transposes, head splits and merges, splits along another axis, the
 /// leading dimensions of projections (linear layers and MatMuls by a weight
-/// matrix) and of normalizations and activations.
+/// matrix), of normalizations, activations and attention, gathers (an
+/// embedding's rows take the ids' shape), unsqueezes, `range(0, n, 1)`
+/// (whose length is n, read from a shape) and broadcasting arithmetic
+/// (when every operand that is not a static 1 there traces to one origin).
 static DimRef traceDim(DimRef ref, int depth = 0) {
   for (; depth < 32; ++depth) {
     Operation *def = ref.value.getDefiningOp();
     if (!def)
       return ref;
+    if (auto gather = dyn_cast<GatherOp>(def)) {
+      int64_t indicesRank = gather.getIndices().getType().getRank();
+      FailureOr<int64_t> axis =
+          normalizeAxis(gather.getAxis(), gather.getData().getType().getRank());
+      if (failed(axis))
+        return ref;
+      if (ref.dim >= *axis && ref.dim < *axis + indicesRank)
+        ref = {gather.getIndices(), ref.dim - *axis};
+      else
+        ref = {gather.getData(),
+               ref.dim < *axis ? ref.dim : ref.dim - indicesRank + 1};
+      continue;
+    }
+    if (auto unsqueeze = dyn_cast<UnsqueezeOp>(def)) {
+      int64_t inserted = 0;
+      for (int64_t axis : unsqueeze.getAxes()) {
+        if (axis == ref.dim)
+          return ref;
+        inserted += axis < ref.dim;
+      }
+      ref = {unsqueeze.getInput(), ref.dim - inserted};
+      continue;
+    }
+    if (auto range = dyn_cast<RangeOp>(def)) {
+      std::optional<SmallVector<int64_t>> start =
+          getKnownIntValues(range.getStart());
+      std::optional<SmallVector<int64_t>> delta =
+          getKnownIntValues(range.getDelta());
+      std::optional<DimRef> limit = getDimSource(range.getLimit());
+      if (!start || !delta || start->size() != 1 || delta->size() != 1 ||
+          (*start)[0] != 0 || (*delta)[0] != 1 || !limit)
+        return ref;
+      ref = *limit;
+      continue;
+    }
+    if (auto attention = dyn_cast<AttentionOp>(def)) {
+      if (ref.dim >= 2)
+        return ref;
+      ref.value = attention.getQuery();
+      continue;
+    }
+    if (isa<AddOp, SubOp, MulOp, DivOp>(def)) {
+      // Broadcasting: the result's size is that of every operand whose
+      // dimension there is not a static 1.
+      int64_t rank = cast<RankedTensorType>(def->getResult(0).getType()).getRank();
+      std::optional<DimRef> common;
+      for (Value operand : def->getOperands()) {
+        auto type = cast<RankedTensorType>(operand.getType());
+        int64_t dim = ref.dim - (rank - type.getRank());
+        if (dim < 0 || type.getDimSize(dim) == 1)
+          continue;
+        DimRef traced = traceDim({operand, dim}, depth + 1);
+        if (common && !(traced == *common))
+          return ref;
+        common = traced;
+      }
+      return common ? *common : ref;
+    }
     if (auto transpose = dyn_cast<TransposeOp>(def)) {
       ref = {transpose.getInput(), transpose.getPerm()[ref.dim]};
       continue;
@@ -303,6 +365,41 @@ static std::optional<SmallVector<int64_t>> readIntConstant(Value value,
   return values;
 }
 
+/// Reads an additive f32 mask constant, inline or held in a resource blob,
+/// of at most `limit` elements, as visibility: 1 where it adds 0, 0 where
+/// it adds -1e4 or less (which no score survives in softmax); nothing when
+/// any element is something else.
+static std::optional<SmallVector<int64_t>> readAdditiveMask(Value value,
+                                                            int64_t limit) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (!elements || elements.getNumElements() > limit ||
+      !elements.getElementType().isF32())
+    return std::nullopt;
+  SmallVector<float> floats;
+  if (auto dense = dyn_cast<DenseElementsAttr>(elements)) {
+    auto values = dense.getValues<float>();
+    floats.assign(values.begin(), values.end());
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(elements)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<float> data = blob->getDataAs<float>();
+    floats.assign(data.begin(), data.end());
+  }
+  if (static_cast<int64_t>(floats.size()) != elements.getNumElements())
+    return std::nullopt;
+  SmallVector<int64_t> visible;
+  for (float v : floats) {
+    if (v != 0.0f && !(v <= -1e4f))
+      return std::nullopt;
+    visible.push_back(v == 0.0f);
+  }
+  return visible;
+}
+
 /// Whether the [rows x cols] matrix of zeros and non-zeros `mask` is causal
 /// with `offset`: element (i, j) is set exactly when j <= i + offset.
 static bool isCausalMatrix(ArrayRef<int64_t> mask, int64_t rows, int64_t cols,
@@ -321,17 +418,37 @@ struct Lengths {
   bool equal;
 };
 
-/// Whether `cond` (the condition of `where(cond, scores, lowest)`) keeps
-/// exactly the causal scores: j <= i + Sk - Sq. Either a constant, or the
-/// last two dimensions sliced out of a constant lower-triangular buffer,
-/// rows [Sk - Sq, Sk) and columns [0, Sk), the way GPT-2 exports do.
-class CausalConditionMatcher {
+/// Whether a mask keeps exactly the causal scores: j <= i + Sk - Sq. The
+/// condition of `where(cond, scores, lowest)` (GPT-2 exports), or an
+/// additive mask of zeros and large negatives (Llama-style exports). Either
+/// a constant, or the last two dimensions sliced out of a constant
+/// lower-triangular buffer, rows [Sk - Sq, Sk) (or from 0 when Sq = Sk) and
+/// columns [0, Sk).
+class CausalMaskMatcher {
 public:
-  explicit CausalConditionMatcher(Lengths lengths) : lengths(lengths) {}
+  explicit CausalMaskMatcher(Lengths lengths) : lengths(lengths) {}
 
-  bool match(Value cond) {
+  /// `cond` of `where(cond, scores, lowest)`.
+  bool matchCondition(Value cond) {
     if (auto cast = cond.getDefiningOp<CastOp>())
       cond = cast.getInput();
+    return match(cond, [](Value buffer) {
+      return readIntConstant(buffer, /*limit=*/1 << 24);
+    });
+  }
+
+  /// `mask` of `scores + mask`.
+  bool matchAdditive(Value mask) {
+    return match(mask, [](Value buffer) {
+      return readAdditiveMask(buffer, /*limit=*/1 << 24);
+    });
+  }
+
+private:
+  /// `readVisible` reads the buffer's elements as 1 (visible) and 0.
+  bool match(Value cond,
+             function_ref<std::optional<SmallVector<int64_t>>(Value)>
+                 readVisible) {
     auto type = cast<RankedTensorType>(cond.getType());
     int64_t rank = type.getRank();
     if (rank < 2 || !llvm::all_of(type.getShape().drop_back(2),
@@ -348,8 +465,7 @@ public:
       return false;
     int64_t rows = bufferType.getDimSize(rank - 2);
     int64_t cols = bufferType.getDimSize(rank - 1);
-    std::optional<SmallVector<int64_t>> buffer =
-        readIntConstant(cond, /*limit=*/1 << 24);
+    std::optional<SmallVector<int64_t>> buffer = readVisible(cond);
     if (!buffer)
       return false;
     if (slices.empty()) {
@@ -379,14 +495,13 @@ public:
         FailureOr<int64_t> normalized = normalizeAxis(axis, rank);
         if (failed(normalized) || (*steps)[i] != 1)
           return false;
-        Value start = getShapePiece(slice.getStarts(), i);
         Value end = getShapePiece(slice.getEnds(), i);
         if (*normalized == rank - 2 && !rowsSliced) {
-          rowsSliced = isRowStart(start) && isKeyLength(end);
+          rowsSliced = isRowStart(slice.getStarts(), i) && isKeyLength(end);
           if (!rowsSliced)
             return false;
         } else if (*normalized == rank - 1 && !colsSliced) {
-          colsSliced = isZero(start) && isKeyLength(end);
+          colsSliced = isZeroAt(slice.getStarts(), i) && isKeyLength(end);
           if (!colsSliced)
             return false;
         } else {
@@ -397,19 +512,25 @@ public:
     return rowsSliced && colsSliced;
   }
 
-private:
-  static bool isZero(Value element) {
-    std::optional<SmallVector<int64_t>> known =
-        element ? getKnownIntValues(element) : std::nullopt;
+  /// Whether element `i` of the 1-D `shape` is known to be 0: a constant
+  /// vector (a slice over several axes at once) or a piece of a concat.
+  static bool isZeroAt(Value shape, int64_t i) {
+    std::optional<SmallVector<int64_t>> known = getKnownIntValues(shape);
+    if (known && static_cast<int64_t>(known->size()) > i)
+      return (*known)[i] == 0;
+    Value element = getShapePiece(shape, i);
+    known = element ? getKnownIntValues(element) : std::nullopt;
     return known && known->size() == 1 && (*known)[0] == 0;
   }
   bool isKeyLength(Value element) { return isSizeOf(element, lengths.key); }
-  /// Sk - Sq, or 0 when the two lengths are known to be equal.
-  bool isRowStart(Value element) {
+  /// Element `i` of `starts` is Sk - Sq, or 0 when the two lengths are known
+  /// to be equal.
+  bool isRowStart(Value starts, int64_t i) {
+    if (lengths.equal && isZeroAt(starts, i))
+      return true;
+    Value element = getShapePiece(starts, i);
     if (!element)
       return false;
-    if (lengths.equal && isZero(element))
-      return true;
     while (Operation *def = element.getDefiningOp()) {
       if (!isa<UnsqueezeOp, SqueezeOp, CastOp>(def))
         break;
@@ -565,10 +686,17 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
       return rewriter.notifyMatchFailure(merge, "K and V lengths differ");
 
     StringRef maskKind = "none";
+    Value mask = epilogue->mask;
     if (epilogue->causalCondition) {
-      if (!CausalConditionMatcher(lengths).match(epilogue->causalCondition))
+      if (!CausalMaskMatcher(lengths).matchCondition(epilogue->causalCondition))
         return rewriter.notifyMatchFailure(merge, "the where is not causal");
       maskKind = "causal";
+    } else if (mask && epilogue->maskScale > 0 &&
+               CausalMaskMatcher(lengths).matchAdditive(mask)) {
+      // An additive causal mask is the causal kind: no mask to read, and
+      // key blocks past the diagonal skipped.
+      maskKind = "causal";
+      mask = nullptr;
     }
     // Every intermediate must die with the fusion: used only inside the
     // pattern or by the shape computations of its head merge.
@@ -581,7 +709,6 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
       return rewriter.notifyMatchFailure(
           merge, "an intermediate is used outside the pattern");
 
-    Value mask = epilogue->mask;
     if (mask) {
       auto maskType = cast<RankedTensorType>(mask.getType());
       if (maskType.getRank() > 4)
@@ -634,7 +761,12 @@ struct FuseAttentionPass : xf::impl::XFFuseAttentionBase<FuseAttentionPass> {
     int64_t causalBefore = countCausal();
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseAttentionPattern>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // In program order: a later layer's sequence length is traced through
+    // the attention of the layers before it, once they are fused.
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
       return signalPassFailure();
     numCausal += countCausal() - causalBefore;
     numFused += countOps<AttentionOp>(getOperation()) - before;

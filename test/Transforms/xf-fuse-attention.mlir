@@ -181,6 +181,85 @@ func.func @causal_sliced_buffer(%qkv: tensor<?x?x192xf32>) -> tensor<?x?x64xf32>
 
 // -----
 
+// Llama-style: an additive mask of zeros and the lowest float above the
+// diagonal, sliced [0, S) x [0, S) from a buffer in one slice over both
+// axes (constant starts), S read from K's shape. Q and K have the same
+// length, so the mask is the causal kind: it is dropped, and the key blocks
+// past the diagonal will be skipped.
+// CHECK-LABEL: func.func @causal_additive_buffer
+// CHECK-SAME: (%[[QKV:.*]]: tensor<?x?x192xf32>)
+func.func @causal_additive_buffer(%qkv: tensor<?x?x192xf32>) -> tensor<?x?x64xf32> {
+  // CHECK-NEXT: %[[P:.*]]:3 = xf.split %[[QKV]]
+  // CHECK-NEXT: %[[O:.*]] = xf.attention %[[P]]#0, %[[P]]#1, %[[P]]#2 {mask_kind = "causal", num_heads = 2 : i64, scale = 0.176776{{[0-9]*}} : f32} : (tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  // CHECK-NEXT: return %[[O]]
+  %c1 = xf.constant dense<1> : tensor<i64>
+  %starts = xf.constant dense<[0, 0]> : tensor<2xi64>
+  %axes = xf.constant dense<[2, 3]> : tensor<2xi64>
+  %steps = xf.constant dense<[1, 1]> : tensor<2xi64>
+  %split = xf.constant dense<[0, -1, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[0, -1, 64]> : tensor<3xi64>
+  %sqrt_d = xf.constant dense<5.65685415> : tensor<f32>
+  %buffer = xf.constant dense<[[[[0.0, -3.40282347E+38, -3.40282347E+38, -3.40282347E+38], [0.0, 0.0, -3.40282347E+38, -3.40282347E+38], [0.0, 0.0, 0.0, -3.40282347E+38], [0.0, 0.0, 0.0, 0.0]]]]> : tensor<1x1x4x4xf32>
+  %parts:3 = xf.split %qkv {axis = 2 : i64, split_sizes = array<i64: 64, 64, 64>} : tensor<?x?x192xf32> -> tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>
+  %q1 = xf.reshape %parts#0, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %k1 = xf.reshape %parts#1, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x32x?xf32>
+  %v1 = xf.reshape %parts#2, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<?x2x?x32xf32>, tensor<?x2x32x?xf32>) -> tensor<?x2x?x?xf32>
+  %s1 = xf.div %s, %sqrt_d : (tensor<?x2x?x?xf32>, tensor<f32>) -> tensor<?x2x?x?xf32>
+  %k_shape = xf.shape_of %k1 : (tensor<?x?x2x32xf32>) -> tensor<4xi64>
+  %k_len = xf.gather %k_shape, %c1 {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %k_len1 = xf.unsqueeze %k_len {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %ends = xf.concat %k_len1, %k_len1 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %mask = xf.slice %buffer, %starts, %ends, %axes, %steps : (tensor<1x1x4x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+  %s2 = xf.add %s1, %mask : (tensor<?x2x?x?xf32>, tensor<1x1x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %p = xf.softmax %s2 {axis = 3 : i64} : tensor<?x2x?x?xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x2x?x?xf32>, tensor<?x2x?x32xf32>) -> tensor<?x2x?x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x?x32xf32>) -> tensor<?x?x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<?x?x2x32xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %o2 : tensor<?x?x64xf32>
+}
+
+// -----
+
+// The same additive mask with -1 above the diagonal: a bias, not a mask
+// that hides scores, so it is kept as an additive mask.
+// CHECK-LABEL: func.func @negative_additive_small_bias
+// CHECK: %[[MASK:.*]] = xf.slice
+// CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %[[MASK]] {num_heads = 2 : i64
+func.func @negative_additive_small_bias(%qkv: tensor<?x?x192xf32>) -> tensor<?x?x64xf32> {
+  %c1 = xf.constant dense<1> : tensor<i64>
+  %starts = xf.constant dense<[0, 0]> : tensor<2xi64>
+  %axes = xf.constant dense<[2, 3]> : tensor<2xi64>
+  %steps = xf.constant dense<[1, 1]> : tensor<2xi64>
+  %split = xf.constant dense<[0, -1, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[0, -1, 64]> : tensor<3xi64>
+  %buffer = xf.constant dense<[[[[0.0, -1.0, -1.0, -1.0], [0.0, 0.0, -1.0, -1.0], [0.0, 0.0, 0.0, -1.0], [0.0, 0.0, 0.0, 0.0]]]]> : tensor<1x1x4x4xf32>
+  %parts:3 = xf.split %qkv {axis = 2 : i64, split_sizes = array<i64: 64, 64, 64>} : tensor<?x?x192xf32> -> tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>
+  %q1 = xf.reshape %parts#0, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %k1 = xf.reshape %parts#1, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x32x?xf32>
+  %v1 = xf.reshape %parts#2, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<?x2x?x32xf32>, tensor<?x2x32x?xf32>) -> tensor<?x2x?x?xf32>
+  %k_shape = xf.shape_of %k1 : (tensor<?x?x2x32xf32>) -> tensor<4xi64>
+  %k_len = xf.gather %k_shape, %c1 {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %k_len1 = xf.unsqueeze %k_len {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %ends = xf.concat %k_len1, %k_len1 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %mask = xf.slice %buffer, %starts, %ends, %axes, %steps : (tensor<1x1x4x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+  %s2 = xf.add %s, %mask : (tensor<?x2x?x?xf32>, tensor<1x1x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %p = xf.softmax %s2 {axis = 3 : i64} : tensor<?x2x?x?xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x2x?x?xf32>, tensor<?x2x?x32xf32>) -> tensor<?x2x?x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x?x32xf32>) -> tensor<?x?x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<?x?x2x32xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %o2 : tensor<?x?x64xf32>
+}
+
+// -----
+
 // With static shapes the causal condition is folded to a constant; it is
 // checked element by element.
 // CHECK-LABEL: func.func @causal_constant
