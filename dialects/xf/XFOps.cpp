@@ -184,10 +184,12 @@ LogicalResult PackedLinearOp::verify() {
            << packed.getDimSize(1) << " rows per panel";
   SmallVector<int64_t> shape(input.getShape().drop_back());
   shape.push_back(columns);
-  if (output.getRank() != input.getRank() ||
+  if (output.getElementType() != input.getElementType() ||
+      output.getRank() != input.getRank() ||
       failed(verifyCompatibleShape(output.getShape(), shape)))
-    return emitOpError("result ") << output << " is not the input's rows by "
-                                  << columns << " columns";
+    return emitOpError("result ")
+           << output << " is not the input's rows by " << columns
+           << " columns of its element type";
   return verifyLinearEpilogue(*this, getBias(), columns, getActivation());
 }
 

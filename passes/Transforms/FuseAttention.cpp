@@ -50,6 +50,28 @@ static bool isHeadSplit(ReshapeOp reshape, int depth);
 static bool isHeadMerge(ReshapeOp reshape, int depth);
 static std::optional<DimRef> getDimSource(Value scalar);
 
+namespace {
+/// What traceDim found for the operands of broadcasting arithmetic during
+/// one match: a decoder's residual stream reaches each layer's adds along
+/// two paths per layer before it, 2^layers walks without it.
+using TraceCache = llvm::DenseMap<std::pair<Value, int64_t>, DimRef>;
+thread_local TraceCache *activeTraceCache = nullptr;
+
+/// Keeps traceDim's results while it lives; the IR must not change
+/// meanwhile.
+class TraceCacheScope {
+public:
+  TraceCacheScope() : previous(activeTraceCache) { activeTraceCache = &cache; }
+  ~TraceCacheScope() { activeTraceCache = previous; }
+  TraceCacheScope(const TraceCacheScope &) = delete;
+  TraceCacheScope &operator=(const TraceCacheScope &) = delete;
+
+private:
+  TraceCache cache;
+  TraceCache *previous;
+};
+} // namespace
+
 /// Follows `ref` up to the op that gave the dimension its size: through
 /// transposes, head splits and merges, splits along another axis, the
 /// leading dimensions of projections (linear layers and MatMuls by a weight
@@ -113,7 +135,15 @@ static DimRef traceDim(DimRef ref, int depth = 0) {
         int64_t dim = ref.dim - (rank - type.getRank());
         if (dim < 0 || type.getDimSize(dim) == 1)
           continue;
-        DimRef traced = traceDim({operand, dim}, depth + 1);
+        DimRef traced;
+        auto key = std::make_pair(operand, dim);
+        if (activeTraceCache && activeTraceCache->count(key)) {
+          traced = activeTraceCache->lookup(key);
+        } else {
+          traced = traceDim({operand, dim}, depth + 1);
+          if (activeTraceCache)
+            (*activeTraceCache)[key] = traced;
+        }
         if (common && !(traced == *common))
           return ref;
         common = traced;
@@ -367,10 +397,10 @@ static std::optional<SmallVector<int64_t>> readIntConstant(Value value,
 
 /// Reads an additive f32 mask constant, inline or held in a resource blob,
 /// of at most `limit` elements, as visibility: 1 where it adds 0, 0 where
-/// it adds -1e4 or less (which no score survives in softmax); nothing when
-/// any element is something else.
-static std::optional<SmallVector<int64_t>> readAdditiveMask(Value value,
-                                                            int64_t limit) {
+/// it adds `hiddenAtMost` or less; nothing when any element is something
+/// else.
+static std::optional<SmallVector<int64_t>>
+readAdditiveMask(Value value, int64_t limit, double hiddenAtMost) {
   Attribute attr;
   if (!matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
@@ -393,7 +423,7 @@ static std::optional<SmallVector<int64_t>> readAdditiveMask(Value value,
     return std::nullopt;
   SmallVector<int64_t> visible;
   for (float v : floats) {
-    if (v != 0.0f && !(v <= -1e4f))
+    if (v != 0.0f && !(v <= hiddenAtMost))
       return std::nullopt;
     visible.push_back(v == 0.0f);
   }
@@ -437,10 +467,11 @@ public:
     });
   }
 
-  /// `mask` of `scores + mask`.
-  bool matchAdditive(Value mask) {
-    return match(mask, [](Value buffer) {
-      return readAdditiveMask(buffer, /*limit=*/1 << 24);
+  /// `mask` of `scale * (scores + mask)`, `scale` > 0: hidden where the
+  /// scaled mask adds -1e4 or less, which no score survives in softmax.
+  bool matchAdditive(Value mask, double scale) {
+    return match(mask, [&](Value buffer) {
+      return readAdditiveMask(buffer, /*limit=*/1 << 24, -1e4 / scale);
     });
   }
 
@@ -644,6 +675,7 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
 
   LogicalResult matchAndRewrite(ReshapeOp merge,
                                 PatternRewriter &rewriter) const override {
+    TraceCacheScope traceCache;
     if (!isHeadMerge(merge, 0))
       return rewriter.notifyMatchFailure(merge, "not a head merge");
     auto mergeTranspose = merge.getInput().getDefiningOp<TransposeOp>();
@@ -692,7 +724,8 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
         return rewriter.notifyMatchFailure(merge, "the where is not causal");
       maskKind = "causal";
     } else if (mask && epilogue->maskScale > 0 &&
-               CausalMaskMatcher(lengths).matchAdditive(mask)) {
+               CausalMaskMatcher(lengths).matchAdditive(mask,
+                                                        epilogue->maskScale)) {
       // An additive causal mask is the causal kind: no mask to read, and
       // key blocks past the diagonal skipped.
       maskKind = "causal";

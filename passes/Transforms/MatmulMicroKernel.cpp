@@ -400,13 +400,14 @@ struct MatmulMicroKernelPass
       // A weight packed for another register block keeps the loops.
       if (product.panelWidth && product.panelWidth != shape.columns())
         continue;
+      // Matched before the collapses below are inserted between the two.
+      InitialValue initial = matchInitialValue(op, product.out);
       rewriter.setInsertionPoint(op);
       Location loc = op.getLoc();
       MatrixProduct matrices{collapseToMatrix(rewriter, loc, product.lhs),
                              product.rhs,
                              collapseToMatrix(rewriter, loc, product.out),
                              product.panelWidth};
-      InitialValue initial = matchInitialValue(op, product.out);
       KernelBuilder(rewriter, loc, matrices, initial, shape).build();
       rewriter.eraseOp(op);
       if (initial.op) {

@@ -80,6 +80,8 @@ static std::optional<WeightSource> findWeight(Value value) {
     return std::nullopt;
   source.rows = type.getDimSize(source.transposed ? 1 : 0);
   source.columns = type.getDimSize(source.transposed ? 0 : 1);
+  if (source.rows == 0 || source.columns == 0)
+    return std::nullopt;
   if (auto resource =
           dyn_cast<DenseResourceElementsAttr>(source.constant.getValue()))
     source.name = resource.getRawHandle().getKey().str();

@@ -57,9 +57,15 @@ static std::optional<Combiner> matchCombiner(linalg::GenericOp op) {
   BlockArgument accumulator = body.getArguments().back();
   Operation *combiner = body.getTerminator()->getOperand(0).getDefiningOp();
   if (!combiner || combiner->getBlock() != &body ||
-      combiner->getNumOperands() != 2 || !accumulator.hasOneUse() ||
+      combiner->getNumOperands() != 2 || !combiner->hasOneUse() ||
+      !accumulator.hasOneUse() ||
       accumulator.getUses().begin()->getOwner() != combiner)
     return std::nullopt;
+  // The accumulators start at +-inf, which `ninf` would make poison.
+  if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(combiner))
+    if (bitEnumContainsAny(fastMath.getFastMathFlagsAttr().getValue(),
+                           arith::FastMathFlags::ninf))
+      return std::nullopt;
   Value element = combiner->getOperand(0) == accumulator
                       ? combiner->getOperand(1)
                       : combiner->getOperand(0);
@@ -85,6 +91,11 @@ static bool isVectorizable(Operation &op) {
   if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()) ||
       !op.hasTrait<OpTrait::Elementwise>() || op.getNumRegions() != 0)
     return false;
+  // The masked last step computes on zeros in its idle lanes: integer
+  // division there would be undefined.
+  if (isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
+          arith::CeilDivSIOp, arith::CeilDivUIOp, arith::FloorDivSIOp>(op))
+    return false;
   auto isScalar = [](Type type) { return type.isIntOrIndexOrFloat(); };
   return llvm::all_of(op.getOperandTypes(), isScalar) &&
          llvm::all_of(op.getResultTypes(), isScalar);
@@ -97,11 +108,23 @@ static std::optional<Combiner> matchRowReduction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
     return std::nullopt;
   unsigned loops = op.getNumLoops();
+  if (loops == 0)
+    return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   for (unsigned d = 0; d < loops; ++d)
     if ((iterators[d] == utils::IteratorType::reduction) != (d == loops - 1))
       return std::nullopt;
   unsigned reduced = loops - 1;
+  // Each row's result has its own element: the output reads every leading
+  // dimension, in order (else rows of the parallel loop would race on one).
+  AffineMap outputMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outputMap.getNumResults() != reduced)
+    return std::nullopt;
+  for (auto [position, expr] : llvm::enumerate(outputMap.getResults())) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || dim.getPosition() != position)
+      return std::nullopt;
+  }
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
     if (!type || !type.getElementType().isF32())
@@ -148,6 +171,7 @@ public:
         maskType(VectorType::get({lanes}, b.getI1Type())) {}
 
   void build() {
+    // createLoopRanges is a LinalgOp interface method only.
     SmallVector<Range> ranges =
         cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc);
     auto bound = [&](unsigned d) {

@@ -260,6 +260,134 @@ func.func @negative_additive_small_bias(%qkv: tensor<?x?x192xf32>) -> tensor<?x?
 
 // -----
 
+// Q, K and V split from the end of 48 chained adds (a residual stream):
+// their lengths are traced through every add once, not along all 2^48
+// paths; the fusion happens as with one add.
+// CHECK-LABEL: func.func @deep_residual_stream
+// CHECK: xf.attention {{.*}} {mask_kind = "causal"
+func.func @deep_residual_stream(%qkv: tensor<?x?x192xf32>) -> tensor<?x?x64xf32> {
+  %r0 = xf.add %qkv, %qkv : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r1 = xf.add %r0, %r0 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r2 = xf.add %r1, %r1 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r3 = xf.add %r2, %r2 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r4 = xf.add %r3, %r3 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r5 = xf.add %r4, %r4 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r6 = xf.add %r5, %r5 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r7 = xf.add %r6, %r6 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r8 = xf.add %r7, %r7 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r9 = xf.add %r8, %r8 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r10 = xf.add %r9, %r9 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r11 = xf.add %r10, %r10 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r12 = xf.add %r11, %r11 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r13 = xf.add %r12, %r12 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r14 = xf.add %r13, %r13 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r15 = xf.add %r14, %r14 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r16 = xf.add %r15, %r15 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r17 = xf.add %r16, %r16 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r18 = xf.add %r17, %r17 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r19 = xf.add %r18, %r18 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r20 = xf.add %r19, %r19 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r21 = xf.add %r20, %r20 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r22 = xf.add %r21, %r21 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r23 = xf.add %r22, %r22 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r24 = xf.add %r23, %r23 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r25 = xf.add %r24, %r24 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r26 = xf.add %r25, %r25 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r27 = xf.add %r26, %r26 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r28 = xf.add %r27, %r27 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r29 = xf.add %r28, %r28 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r30 = xf.add %r29, %r29 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r31 = xf.add %r30, %r30 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r32 = xf.add %r31, %r31 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r33 = xf.add %r32, %r32 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r34 = xf.add %r33, %r33 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r35 = xf.add %r34, %r34 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r36 = xf.add %r35, %r35 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r37 = xf.add %r36, %r36 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r38 = xf.add %r37, %r37 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r39 = xf.add %r38, %r38 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r40 = xf.add %r39, %r39 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r41 = xf.add %r40, %r40 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r42 = xf.add %r41, %r41 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r43 = xf.add %r42, %r42 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r44 = xf.add %r43, %r43 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r45 = xf.add %r44, %r44 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r46 = xf.add %r45, %r45 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r47 = xf.add %r46, %r46 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %r48 = xf.add %r47, %r47 : (tensor<?x?x192xf32>, tensor<?x?x192xf32>) -> tensor<?x?x192xf32>
+  %c1 = xf.constant dense<1> : tensor<i64>
+  %starts = xf.constant dense<[0, 0]> : tensor<2xi64>
+  %axes = xf.constant dense<[2, 3]> : tensor<2xi64>
+  %steps = xf.constant dense<[1, 1]> : tensor<2xi64>
+  %split = xf.constant dense<[0, -1, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[0, -1, 64]> : tensor<3xi64>
+  %sqrt_d = xf.constant dense<5.65685415> : tensor<f32>
+  %buffer = xf.constant dense<[[[[0.0, -3.40282347E+38, -3.40282347E+38, -3.40282347E+38], [0.0, 0.0, -3.40282347E+38, -3.40282347E+38], [0.0, 0.0, 0.0, -3.40282347E+38], [0.0, 0.0, 0.0, 0.0]]]]> : tensor<1x1x4x4xf32>
+  %parts:3 = xf.split %r48 {axis = 2 : i64, split_sizes = array<i64: 64, 64, 64>} : tensor<?x?x192xf32> -> tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>
+  %q1 = xf.reshape %parts#0, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %k1 = xf.reshape %parts#1, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x32x?xf32>
+  %v1 = xf.reshape %parts#2, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<?x2x?x32xf32>, tensor<?x2x32x?xf32>) -> tensor<?x2x?x?xf32>
+  %s1 = xf.div %s, %sqrt_d : (tensor<?x2x?x?xf32>, tensor<f32>) -> tensor<?x2x?x?xf32>
+  %k_shape = xf.shape_of %k1 : (tensor<?x?x2x32xf32>) -> tensor<4xi64>
+  %k_len = xf.gather %k_shape, %c1 {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %k_len1 = xf.unsqueeze %k_len {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %ends = xf.concat %k_len1, %k_len1 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %mask = xf.slice %buffer, %starts, %ends, %axes, %steps : (tensor<1x1x4x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+  %s2 = xf.add %s1, %mask : (tensor<?x2x?x?xf32>, tensor<1x1x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %p = xf.softmax %s2 {axis = 3 : i64} : tensor<?x2x?x?xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x2x?x?xf32>, tensor<?x2x?x32xf32>) -> tensor<?x2x?x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x?x32xf32>) -> tensor<?x?x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<?x?x2x32xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %o2 : tensor<?x?x64xf32>
+}
+
+// -----
+
+// An additive causal mask scaled after it was added, by 1e-5: -1e4 becomes
+// -0.1, a bias that scores survive. Not the causal kind: kept as the mask
+// (times the scale).
+// CHECK-LABEL: func.func @negative_additive_scaled_down
+// CHECK: xf.mul
+// CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 2 : i64
+func.func @negative_additive_scaled_down(%qkv: tensor<?x?x192xf32>) -> tensor<?x?x64xf32> {
+  %tiny = xf.constant dense<1.0e-05> : tensor<f32>
+  %c1 = xf.constant dense<1> : tensor<i64>
+  %starts = xf.constant dense<[0, 0]> : tensor<2xi64>
+  %axes = xf.constant dense<[2, 3]> : tensor<2xi64>
+  %steps = xf.constant dense<[1, 1]> : tensor<2xi64>
+  %split = xf.constant dense<[0, -1, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[0, -1, 64]> : tensor<3xi64>
+  %sqrt_d = xf.constant dense<5.65685415> : tensor<f32>
+  %buffer = xf.constant dense<[[[[0.0, -1.0e+04, -1.0e+04, -1.0e+04], [0.0, 0.0, -1.0e+04, -1.0e+04], [0.0, 0.0, 0.0, -1.0e+04], [0.0, 0.0, 0.0, 0.0]]]]> : tensor<1x1x4x4xf32>
+  %parts:3 = xf.split %qkv {axis = 2 : i64, split_sizes = array<i64: 64, 64, 64>} : tensor<?x?x192xf32> -> tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>
+  %q1 = xf.reshape %parts#0, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %k1 = xf.reshape %parts#1, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x32x?xf32>
+  %v1 = xf.reshape %parts#2, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<?x2x?x32xf32>, tensor<?x2x32x?xf32>) -> tensor<?x2x?x?xf32>
+  %s1 = xf.div %s, %sqrt_d : (tensor<?x2x?x?xf32>, tensor<f32>) -> tensor<?x2x?x?xf32>
+  %k_shape = xf.shape_of %k1 : (tensor<?x?x2x32xf32>) -> tensor<4xi64>
+  %k_len = xf.gather %k_shape, %c1 {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %k_len1 = xf.unsqueeze %k_len {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %ends = xf.concat %k_len1, %k_len1 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %mask = xf.slice %buffer, %starts, %ends, %axes, %steps : (tensor<1x1x4x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+  %s2 = xf.add %s1, %mask : (tensor<?x2x?x?xf32>, tensor<1x1x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %s3 = xf.mul %s2, %tiny : (tensor<?x2x?x?xf32>, tensor<f32>) -> tensor<?x2x?x?xf32>
+  %p = xf.softmax %s3 {axis = 3 : i64} : tensor<?x2x?x?xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x2x?x?xf32>, tensor<?x2x?x32xf32>) -> tensor<?x2x?x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x?x32xf32>) -> tensor<?x?x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<?x?x2x32xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %o2 : tensor<?x?x64xf32>
+}
+
+// -----
+
 // With static shapes the causal condition is folded to a constant; it is
 // checked element by element.
 // CHECK-LABEL: func.func @causal_constant

@@ -202,6 +202,40 @@ func.func @bias_folded(%x: memref<?x64xf32>, %w: memref<64x128xf32>, %b: memref<
 
 // -----
 
+#bias = affine_map<(d0, d1, d2) -> (d2)>
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#lhs = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+
+// A linear layer's [1, S, N] result, collapsed to rows for the kernel: the
+// bias broadcast before it is folded all the same.
+// CHECK-LABEL: func.func @bias_folded_rank3
+// CHECK-SAME: (%[[X:.*]]: memref<1x?x64xf32>, %[[W:.*]]: memref<64x128xf32>, %[[B:.*]]: memref<128xf32>, %[[Y:.*]]: memref<1x?x128xf32>)
+func.func @bias_folded_rank3(%x: memref<1x?x64xf32>, %w: memref<64x128xf32>, %b: memref<128xf32>, %y: memref<1x?x128xf32>) {
+  // CHECK-NOT: linalg.generic
+  // CHECK: %[[C:.*]] = memref.collapse_shape %[[Y]]
+  // CHECK: scf.parallel
+  // CHECK-COUNT-4: vector.load %[[B]][%{{.*}}] : memref<128xf32>, vector<16xf32>
+  // CHECK-NOT: vector.load %[[C]]
+  // CHECK: vector.store %{{.*}}, %[[C]]
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%b : memref<128xf32>) outs(%y : memref<1x?x128xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<1x?x64xf32>, memref<64x128xf32>) outs(%y : memref<1x?x128xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %m = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 #lhs = affine_map<(d0, d1, d2) -> (d0, d1)>
 #rhs = affine_map<(d0, d1, d2) -> (d1, d2)>
 #out = affine_map<(d0, d1, d2) -> (d0, d2)>

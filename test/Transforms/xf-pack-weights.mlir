@@ -78,3 +78,15 @@ func.func @negative_cases(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %xb: tensor
   %d = xf.linear %h, %ch : (tensor<4x8xf16>, tensor<8x16xf16>) -> tensor<4x16xf16>
   return %a, %b, %c, %d : tensor<4x16xf32>, tensor<2x4x16xf32>, tensor<16xf32>, tensor<4x16xf16>
 }
+
+// -----
+
+// A weight with no columns has nothing to pack.
+// CHECK-LABEL: func.func @negative_empty_weight
+// CHECK: xf.linear
+// CHECK-NOT: xf.packed_linear
+func.func @negative_empty_weight(%x: tensor<4x8xf32>) -> tensor<4x0xf32> {
+  %w = xf.constant dense<> : tensor<8x0xf32>
+  %y = xf.linear %x, %w : (tensor<4x8xf32>, tensor<8x0xf32>) -> tensor<4x0xf32>
+  return %y : tensor<4x0xf32>
+}

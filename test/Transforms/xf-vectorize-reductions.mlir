@@ -224,3 +224,60 @@ func.func @negative_two_reductions(%x: memref<8x4x64xf32>, %s: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// An output that does not keep every row apart (all rows into element 0)
+// would have the parallel rows race on one element: left alone.
+// CHECK-LABEL: func.func @negative_rows_share_output
+// CHECK: linalg.generic
+// CHECK-NOT: vector.reduction
+func.func @negative_rows_share_output(%x: memref<8x64xf32>, %s: memref<1xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<8x64xf32>) outs(%s : memref<1xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %0 = arith.addf %acc, %a : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
+// A generic with no loops, a combiner whose result is used again, a
+// maximum under `ninf` (its -inf start would be poison) and an integer
+// division (which the masked step would do on zeros): all left alone.
+// CHECK-LABEL: func.func @negative_misc
+// CHECK-COUNT-4: linalg.generic
+// CHECK-NOT: vector.reduction
+func.func @negative_misc(%a: memref<f32>, %b: memref<f32>, %x: memref<8x64xf32>, %s: memref<8xf32>, %xi: memref<8x64xi32>) {
+  linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []}
+      ins(%a : memref<f32>) outs(%b : memref<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %0 = arith.addf %in, %acc : f32
+    linalg.yield %0 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<8x64xf32>) outs(%s : memref<8xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %0 = arith.addf %acc, %in : f32
+    %1 = arith.mulf %0, %0 : f32
+    linalg.yield %0 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<8x64xf32>) outs(%s : memref<8xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %0 = arith.maximumf %acc, %in fastmath<ninf> : f32
+    linalg.yield %0 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %xi : memref<8x64xf32>, memref<8x64xi32>) outs(%s : memref<8xf32>) {
+  ^bb0(%in: f32, %i: i32, %acc: f32):
+    %c7 = arith.constant 7 : i32
+    %q = arith.divsi %c7, %i : i32
+    %f = arith.sitofp %q : i32 to f32
+    %0 = arith.addf %acc, %f : f32
+    linalg.yield %0 : f32
+  }
+  return
+}

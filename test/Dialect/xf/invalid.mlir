@@ -337,7 +337,7 @@ func.func @negative_packed_linear_contraction(%x: tensor<4x8xf32>, %w: tensor<1x
 // -----
 
 func.func @negative_packed_linear_result(%x: tensor<4x16xf32>, %w: tensor<1x16x64xf32>) {
-  // expected-error @+1 {{result 'tensor<4x64xf32>' is not the input's rows by 50 columns}}
+  // expected-error @+1 {{result 'tensor<4x64xf32>' is not the input's rows by 50 columns of its element type}}
   %0 = xf.packed_linear %x, %w {columns = 50 : i64} : (tensor<4x16xf32>, tensor<1x16x64xf32>) -> tensor<4x64xf32>
   return
 }
@@ -347,5 +347,13 @@ func.func @negative_packed_linear_result(%x: tensor<4x16xf32>, %w: tensor<1x16x6
 func.func @negative_packed_linear_bias(%x: tensor<4x16xf32>, %w: tensor<1x16x64xf32>, %b: tensor<64xf32>) {
   // expected-error @+1 {{bias must be a vector of the weight's 50 columns, got 'tensor<64xf32>'}}
   %0 = xf.packed_linear %x, %w, %b {columns = 50 : i64} : (tensor<4x16xf32>, tensor<1x16x64xf32>, tensor<64xf32>) -> tensor<4x50xf32>
+  return
+}
+
+// -----
+
+func.func @negative_packed_linear_result_type(%x: tensor<4x16xf32>, %w: tensor<1x16x64xf32>) {
+  // expected-error @+1 {{result 'tensor<4x50xf16>' is not the input's rows by 50 columns of its element type}}
+  %0 = xf.packed_linear %x, %w {columns = 50 : i64} : (tensor<4x16xf32>, tensor<1x16x64xf32>) -> tensor<4x50xf16>
   return
 }
