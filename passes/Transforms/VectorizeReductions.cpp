@@ -31,6 +31,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <limits>
@@ -116,15 +117,20 @@ static std::optional<Combiner> matchRowReduction(linalg::GenericOp op) {
       return std::nullopt;
   unsigned reduced = loops - 1;
   // Each row's result has its own element: the output reads every leading
-  // dimension, in order (else rows of the parallel loop would race on one).
+  // dimension once (else rows of the parallel loop would race on one);
+  // constants index kept dimensions of size 1 (`keepdims`).
   AffineMap outputMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (outputMap.getNumResults() != reduced)
-    return std::nullopt;
-  for (auto [position, expr] : llvm::enumerate(outputMap.getResults())) {
+  llvm::SmallBitVector rowDims(reduced);
+  for (AffineExpr expr : outputMap.getResults()) {
+    if (isa<AffineConstantExpr>(expr))
+      continue;
     auto dim = dyn_cast<AffineDimExpr>(expr);
-    if (!dim || dim.getPosition() != position)
+    if (!dim || dim.getPosition() >= reduced || rowDims.test(dim.getPosition()))
       return std::nullopt;
+    rowDims.set(dim.getPosition());
   }
+  if (!rowDims.all())
+    return std::nullopt;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
     if (!type || !type.getElementType().isF32())

@@ -76,6 +76,28 @@ func.func @variance(%x: memref<2x?x?xf32>, %mean: memref<2x?xf32>, %v: memref<2x
 
 // -----
 
+// A layer norm's row sum with `keepdims`: the output keeps the reduced
+// dimension with size 1, indexed by a constant 0.
+// CHECK-LABEL: func.func @keepdims_sum
+// CHECK-SAME: (%[[X:.*]]: memref<1x128x384xf32>, %[[S:.*]]: memref<1x128x1xf32>)
+// CHECK: scf.parallel (%[[I:.*]]) = (%c0) to (%c128)
+// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK: %[[INIT:.*]] = memref.load %[[S]][%c0, %[[I]], %c0]
+// CHECK: %[[R:.*]] = vector.reduction <add>, %{{.*}}, %[[INIT]]
+// CHECK: memref.store %[[R]], %[[S]][%c0, %[[I]], %c0]
+// CHECK-NOT: linalg.generic
+func.func @keepdims_sum(%x: memref<1x128x384xf32>, %s: memref<1x128x1xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, 0)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : memref<1x128x384xf32>) outs(%s : memref<1x128x1xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %0 = arith.addf %acc, %a : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
 // A whole 1-D reduction into a 0-D buffer: no parallel loop; the combiner
 // may take the accumulator second; its fast-math flags are kept.
 // CHECK-LABEL: func.func @total
