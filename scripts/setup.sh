@@ -13,6 +13,9 @@ DEBIAN_PACKAGES=(
   libomp-22-dev libonnx-dev libprotobuf-dev protobuf-compiler
   libopenblas0-pthread
   python3 python3-venv python3-pip
+  # lit's per-test time limit (test/lit.cfg.py) needs psutil in the Python
+  # that runs lit.
+  python3-psutil
 )
 
 SUDO=""

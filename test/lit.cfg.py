@@ -12,6 +12,16 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", 
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.xf_obj_root, "test")
 
+# A test that hangs (a pass gone exponential) fails after 15 minutes instead
+# of holding CI to its own limit. lit needs psutil for it (setup.sh installs
+# python3-psutil).
+try:
+    import psutil  # noqa: F401
+
+    lit_config.maxIndividualTestTime = 900
+except ImportError:
+    lit_config.note("psutil is missing: no per-test time limit")
+
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
