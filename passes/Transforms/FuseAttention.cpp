@@ -16,6 +16,7 @@
 
 #include "dialects/xf/XFOps.h"
 #include "passes/Passes.h"
+#include "passes/Transforms/ConstantData.h"
 #include "passes/Transforms/PatternUtils.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -408,21 +409,11 @@ readAdditiveMask(Value value, int64_t limit, double hiddenAtMost) {
   if (!elements || elements.getNumElements() > limit ||
       !elements.getElementType().isF32())
     return std::nullopt;
-  SmallVector<float> floats;
-  if (auto dense = dyn_cast<DenseElementsAttr>(elements)) {
-    auto values = dense.getValues<float>();
-    floats.assign(values.begin(), values.end());
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(elements)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<float> data = blob->getDataAs<float>();
-    floats.assign(data.begin(), data.end());
-  }
-  if (static_cast<int64_t>(floats.size()) != elements.getNumElements())
+  std::optional<std::vector<float>> floats = readF32Elements(elements);
+  if (!floats)
     return std::nullopt;
   SmallVector<int64_t> visible;
-  for (float v : floats) {
+  for (float v : *floats) {
     if (v != 0.0f && !(v <= hiddenAtMost))
       return std::nullopt;
     visible.push_back(v == 0.0f);

@@ -17,6 +17,7 @@
 
 #include "dialects/xf/XFOps.h"
 #include "passes/Passes.h"
+#include "passes/Transforms/ConstantData.h"
 #include "passes/Transforms/MicroKernelShape.h"
 
 #include "mlir/IR/AsmState.h"
@@ -42,25 +43,6 @@ struct WeightSource {
   std::string name;
 };
 } // namespace
-
-/// The f32 elements of `value` in row-major order, or nothing when they
-/// are not available (a resource without data).
-static std::optional<std::vector<float>> readFloats(ElementsAttr value) {
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<float> data = blob->getDataAs<float>();
-    if (static_cast<int64_t>(data.size()) != value.getNumElements())
-      return std::nullopt;
-    return std::vector<float>(data.begin(), data.end());
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(value);
-  if (!dense)
-    return std::nullopt;
-  auto values = dense.getValues<float>();
-  return std::vector<float>(values.begin(), values.end());
-}
 
 /// The constant weight behind `value`, when it is a static 2-D f32 one.
 static std::optional<WeightSource> findWeight(Value value) {
@@ -95,35 +77,26 @@ static std::optional<WeightSource> findWeight(Value value) {
 static Value pack(OpBuilder &b, Location loc, WeightSource source,
                   int64_t width) {
   std::optional<std::vector<float>> data =
-      readFloats(source.constant.getValue());
+      readF32Elements(source.constant.getValue());
   if (!data)
     return {};
   int64_t k = source.rows, n = source.columns;
   int64_t panels = llvm::divideCeil(n, width);
   auto type = RankedTensorType::get({panels, k, width}, b.getF32Type());
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(
-      panels * k * width * sizeof(float), alignof(float) * 16);
-  MutableArrayRef<float> packed(
-      reinterpret_cast<float *>(blob.getMutableData().data()),
-      panels * k * width);
+  std::vector<float> packed(panels * k * width, 0.0f); // padding: zeros
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t row = 0; row < k; ++row)
-      for (int64_t j = 0; j < width; ++j) {
+      for (int64_t j = 0; j < width && p * width + j < n; ++j) {
         int64_t column = p * width + j;
-        float v = 0.0f; // padding of the last panel
-        if (column < n)
-          v = source.transposed ? (*data)[column * k + row]
-                                : (*data)[row * n + column];
-        packed[(p * k + row) * width + j] = v;
+        packed[(p * k + row) * width + j] =
+            source.transposed ? (*data)[column * k + row]
+                              : (*data)[row * n + column];
       }
-  // A weight written in the IR (a test's) stays readable there.
-  if (!isa<DenseResourceElementsAttr>(source.constant.getValue()))
-    return ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, ArrayRef<float>(packed)));
   std::string name = source.name + (source.transposed ? ".t" : "") +
                      ".packed" + std::to_string(width);
-  return ConstantOp::create(
-      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+  return createF32Constant(
+      b, loc, type, packed, name,
+      isa<DenseResourceElementsAttr>(source.constant.getValue()));
 }
 
 namespace {
