@@ -137,6 +137,35 @@ def XFFuseLinear : Pass<"xf-fuse-linear", "func::FuncOp"> {
   ];
 }
 
+def XFMergeProjections : Pass<"xf-merge-projections", "func::FuncOp"> {
+  let summary = "One product for the projections of one input";
+  let description = [{
+    Projections of the same f32 input by constant weights with the same
+    activation (`xf.linear`, or `xf.matmul` by a 2-D constant: Q, K and V of
+    an attention; the projections of a SwiGLU MLP that share an activation)
+    become one `xf.linear` by the weights side by side and the biases end to
+    end (zeros for a projection without one), followed by an `xf.split`
+    back into the original columns, a slice once lowered. The input is read
+    once, by one kernel, instead of once per projection.
+
+    ```mlir
+    %q = xf.linear %x, %wq, %bq : (tensor<?x?x384xf32>, tensor<384x384xf32>, tensor<384xf32>) -> tensor<?x?x384xf32>
+    %k = xf.linear %x, %wk, %bk : ...
+    %v = xf.linear %x, %wv, %bv : ...
+    // becomes
+    %qkv = xf.linear %x, %wqkv, %bqkv : (tensor<?x?x384xf32>, tensor<384x1152xf32>, tensor<1152xf32>) -> tensor<?x?x1152xf32>
+    %q, %k, %v = xf.split %qkv {axis = 2 : i64, split_sizes = array<i64: 384, 384, 384>} : ...
+    ```
+
+    Projections in different blocks, by weights that are not constants (or
+    not f32 matrices over the input's columns), or with different
+    activations are not merged.
+  }];
+  let statistics = [
+    Statistic<"numMerged", "merged", "Number of projections merged">
+  ];
+}
+
 def XFFuseAttention : Pass<"xf-fuse-attention", "func::FuncOp"> {
   let summary = "Fuse scaled dot-product attention into xf.attention";
   let description = [{

@@ -21,6 +21,7 @@ void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
   funcPm.addPass(createXFFuseLayerNorm());
   funcPm.addPass(createXFFuseGelu());
   funcPm.addPass(createXFFuseLinear());
+  funcPm.addPass(createXFMergeProjections());
   funcPm.addPass(createXFFuseAttention());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
