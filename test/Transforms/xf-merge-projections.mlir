@@ -58,3 +58,27 @@ func.func @negative_cases(%x: tensor<4x2xf32>, %z: tensor<4x2xf32>, %w: tensor<2
   %dynamic = xf.linear %x, %w {activation = "gelu"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %gate, %up, %other, %dynamic : tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+// A bias that is not a constant (the first pair), and projections in
+// different blocks (the second, one inside a region): nothing to merge.
+// CHECK-LABEL: func.func @negative_bias_and_blocks
+// CHECK-NOT: xf.split
+// CHECK: xf.linear %arg0, %{{.*}}, %arg1 :
+// CHECK: xf.linear %arg0, %{{.*}} :
+// CHECK: xf.linear %arg0, %{{.*}} {activation = "relu"}
+// CHECK: scf.execute_region
+// CHECK: xf.linear %arg0, %{{.*}} {activation = "relu"}
+func.func @negative_bias_and_blocks(%x: tensor<4x2xf32>, %b: tensor<2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>) {
+  %c = xf.constant dense<1.0> : tensor<2x2xf32>
+  %d = xf.constant dense<2.0> : tensor<2x2xf32>
+  %biased = xf.linear %x, %c, %b : (tensor<4x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
+  %plain = xf.linear %x, %d : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %outer = xf.linear %x, %d {activation = "relu"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %inner = scf.execute_region -> tensor<4x2xf32> {
+    %r = xf.linear %x, %c {activation = "relu"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+    scf.yield %r : tensor<4x2xf32>
+  }
+  return %biased, %plain, %outer, %inner : tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>
+}
