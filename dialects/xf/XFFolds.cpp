@@ -304,6 +304,31 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
   return foldUnary(*this, adaptor.getInput(),
                    [](double x) { return x > 0 ? x : 0.0; });
 }
+OpFoldResult SinOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::sin(x); });
+}
+OpFoldResult CosOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::cos(x); });
+}
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::ceil(x); });
+}
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::floor(x); });
+}
+OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::nearbyint(x); });
+}
+OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(), [](double x) {
+    return x > 0 ? 1.0 : x < 0 ? -1.0 : x;
+  });
+}
 OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
   return foldUnary(*this, adaptor.getInput(),
                    [](double x) { return x == 0 ? 1.0 : 0.0; });
@@ -318,9 +343,11 @@ static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands,
   Value lhs = op->getOperand(0), rhs = op->getOperand(1);
   Type resultType = op->getResult(0).getType();
   if (rhsIdentity && lhs.getType() == resultType &&
+      broadcastsInto(rhs.getType(), resultType) &&
       isSplatOf(operands[1], *rhsIdentity))
     return lhs;
   if (lhsIdentity && rhs.getType() == resultType &&
+      broadcastsInto(lhs.getType(), resultType) &&
       isSplatOf(operands[0], *lhsIdentity))
     return rhs;
   bool isFloat = isa<FloatType>(getElementTypeOrSelf(resultType));
@@ -360,6 +387,19 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
                       if (b == 0)
                         return std::nullopt; // Undefined: leave it to run time.
                       return std::trunc(a / b);
+                    });
+}
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  bool fmod = getFmod();
+  return foldBinary(*this, adaptor.getOperands(), std::nullopt, std::nullopt,
+                    [fmod](double a, double b, bool isInt,
+                           bool) -> std::optional<double> {
+                      if (b == 0)
+                        return std::nullopt; // Undefined: leave it to run time.
+                      double r = std::fmod(a, b);
+                      if (!fmod && isInt && r != 0 && ((r < 0) != (b < 0)))
+                        r += b;
+                      return r;
                     });
 }
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
@@ -433,11 +473,17 @@ OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   Type resultType = getType();
-  if (isSplatOf(adaptor.getCondition(), 1) && getX().getType() == resultType)
+  // The other operands must not broadcast the chosen one to a larger shape.
+  auto chosen = [&](Value value, Value other) {
+    return value.getType() == resultType &&
+           broadcastsInto(getCondition().getType(), resultType) &&
+           broadcastsInto(other.getType(), resultType);
+  };
+  if (isSplatOf(adaptor.getCondition(), 1) && chosen(getX(), getY()))
     return getX();
-  if (isSplatOf(adaptor.getCondition(), 0) && getY().getType() == resultType)
+  if (isSplatOf(adaptor.getCondition(), 0) && chosen(getY(), getX()))
     return getY();
-  if (getX() == getY() && getX().getType() == resultType)
+  if (getX() == getY() && chosen(getX(), getY()))
     return getX();
   bool isFloat = isa<FloatType>(getElementTypeOrSelf(resultType));
   return foldElementwise(
@@ -532,12 +578,16 @@ OpFoldResult ReduceProdOp::fold(FoldAdaptor adaptor) {
 //===----------------------------------------------------------------------===//
 
 /// Folds an op that only reinterprets its input's shape (element order
-/// unchanged): to the input when the type is unchanged, and a constant input
-/// to a constant of the result type.
-static OpFoldResult foldShapeCast(Operation *op, Attribute input) {
+/// unchanged): to the input when the shape is unchanged, and a constant
+/// input to a constant of the result type. Equal types prove equal shapes
+/// only when they are static: `?x?x?` may hold [8, 1, 64] on one side and
+/// [8, 4, 16] on the other, so a dynamic reshape must show its shape is the
+/// input's own (`sameShape`).
+static OpFoldResult foldShapeCast(Operation *op, Attribute input,
+                                  bool sameShape) {
   Value in = op->getOperand(0);
   RankedTensorType resultType = getResultType(op);
-  if (in.getType() == resultType)
+  if (in.getType() == resultType && (resultType.hasStaticShape() || sameShape))
     return in;
   auto dense = dyn_cast_if_present<DenseElementsAttr>(input);
   if (!dense || !resultType.hasStaticShape() ||
@@ -591,7 +641,10 @@ void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  return foldShapeCast(*this, adaptor.getInput());
+  return foldShapeCast(*this, adaptor.getInput(),
+                       isShapeOf(getShape(), getInput(),
+                                 getAllowzero() ? std::nullopt
+                                                : std::optional<int64_t>(0)));
 }
 
 namespace {
@@ -643,11 +696,13 @@ void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 }
 
 OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
-  return foldShapeCast(*this, adaptor.getInput());
+  // Inserting dimensions always changes the rank: no fold to the input.
+  return foldShapeCast(*this, adaptor.getInput(), /*sameShape=*/false);
 }
 
 OpFoldResult SqueezeOp::fold(FoldAdaptor adaptor) {
-  return foldShapeCast(*this, adaptor.getInput());
+  // An unchanged rank means nothing was squeezed.
+  return foldShapeCast(*this, adaptor.getInput(), /*sameShape=*/true);
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
@@ -747,7 +802,10 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType())
+  // A dynamic dimension of the input may be 1 at run time and grow.
+  if (getInput().getType() == getType() &&
+      (getType().hasStaticShape() ||
+       isShapeOf(getShape(), getInput(), /*keepValue=*/1)))
     return getInput();
   auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput());
   if (!dense || !getType().hasStaticShape())

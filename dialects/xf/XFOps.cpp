@@ -501,3 +501,146 @@ LogicalResult ConstantOfShapeOp::verify() {
     return emitOpError("shape must not have negative dimensions");
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Scans, masks, scatters and convolutions
+//===----------------------------------------------------------------------===//
+
+LogicalResult ModOp::verify() {
+  if (!getFmod() && isa<FloatType>(getType().getElementType()))
+    return emitOpError("a floating-point remainder needs fmod = true (the "
+                       "sign of the dividend), as ONNX Mod requires");
+  return verifyBroadcastable(*this);
+}
+
+LogicalResult CumSumOp::verify() {
+  int64_t rank = getType().getRank();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank "
+                         << rank;
+  return success();
+}
+
+LogicalResult TriluOp::verify() {
+  if (getType().getRank() < 2)
+    return emitOpError() << "needs a tensor of rank 2 or more, got "
+                         << getType();
+  return success();
+}
+
+/// The reduction of scatter ops.
+static LogicalResult verifyScatterReduction(Operation *op, StringRef kind) {
+  if (kind != "none" && kind != "add" && kind != "mul" && kind != "max" &&
+      kind != "min")
+    return op->emitOpError() << "reduction must be none, add, mul, max or "
+                                "min, got \""
+                             << kind << "\"";
+  return success();
+}
+
+LogicalResult ScatterNDOp::verify() {
+  RankedTensorType data = getData().getType();
+  RankedTensorType indices = getIndices().getType();
+  RankedTensorType updates = getUpdates().getType();
+  if (updates.getElementType() != data.getElementType())
+    return emitOpError() << "updates " << updates
+                         << " must have the element type of data " << data;
+  if (indices.getRank() < 1 || indices.isDynamicDim(indices.getRank() - 1))
+    return emitOpError() << "indices need a static last dimension, got "
+                         << indices;
+  int64_t k = indices.getDimSize(indices.getRank() - 1);
+  if (k > data.getRank())
+    return emitOpError() << "index tuples of length " << k
+                         << " are longer than the rank of data " << data;
+  // updates.shape == indices.shape[:-1] + data.shape[k:]
+  SmallVector<int64_t> expected(indices.getShape().drop_back());
+  llvm::append_range(expected, data.getShape().drop_front(k));
+  if (failed(verifyCompatibleShape(updates.getShape(), expected))) {
+    InFlightDiagnostic diag = emitOpError() << "updates " << updates
+                                            << " must have the shape [";
+    llvm::interleaveComma(expected, diag, [&](int64_t d) {
+      if (ShapedType::isDynamic(d))
+        diag << "?";
+      else
+        diag << d;
+    });
+    return diag << "] (indices' leading dimensions, then data's past the "
+                   "index tuple)";
+  }
+  return verifyScatterReduction(*this, getReduction());
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  RankedTensorType data = getData().getType();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= data.getRank())
+    return emitOpError() << "axis " << axis << " is out of range for rank "
+                         << data.getRank();
+  if (getIndices().getType().getRank() != data.getRank() ||
+      failed(verifyCompatibleShape(getIndices().getType().getShape(),
+                                   getUpdates().getType().getShape())))
+    return emitOpError() << "indices " << getIndices().getType()
+                         << " and updates " << getUpdates().getType()
+                         << " must have one shape, of the rank of data "
+                         << data;
+  if (getUpdates().getType().getElementType() != data.getElementType())
+    return emitOpError() << "updates must have the element type of data";
+  return verifyScatterReduction(*this, getReduction());
+}
+
+LogicalResult GatherElementsOp::verify() {
+  RankedTensorType data = getData().getType();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= data.getRank())
+    return emitOpError() << "axis " << axis << " is out of range for rank "
+                         << data.getRank();
+  if (getIndices().getType().getRank() != data.getRank())
+    return emitOpError() << "indices " << getIndices().getType()
+                         << " must have the rank of data " << data;
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  RankedTensorType input = getInput().getType();
+  RankedTensorType weight = getWeight().getType();
+  int64_t spatial = input.getRank() - 2;
+  if (spatial < 1 || spatial > 2)
+    return emitOpError() << "supports 1-D and 2-D convolutions (input of "
+                            "rank 3 or 4), got "
+                         << input;
+  if (weight.getRank() != input.getRank())
+    return emitOpError() << "weight " << weight
+                         << " must have the rank of the input " << input;
+  if (!weight.hasStaticShape())
+    return emitOpError() << "weight must have a static shape, got " << weight;
+  if (static_cast<int64_t>(getStrides().size()) != spatial ||
+      static_cast<int64_t>(getDilations().size()) != spatial ||
+      static_cast<int64_t>(getPads().size()) != 2 * spatial)
+    return emitOpError() << "needs " << spatial << " strides and dilations and "
+                         << 2 * spatial << " pads";
+  int64_t group = static_cast<int64_t>(getGroup());
+  if (group < 1 || weight.getDimSize(0) % group != 0)
+    return emitOpError() << "group " << group
+                         << " must divide the output channels "
+                         << weight.getDimSize(0);
+  if (!input.isDynamicDim(1) &&
+      input.getDimSize(1) != weight.getDimSize(1) * group)
+    return emitOpError() << "input channels " << input.getDimSize(1)
+                         << " != weight's " << weight.getDimSize(1)
+                         << " x group " << group;
+  if (getBias() && (getBias().getType().getRank() != 1 ||
+                    getBias().getType().getDimSize(0) != weight.getDimSize(0)))
+    return emitOpError() << "bias " << getBias().getType() << " must have "
+                         << weight.getDimSize(0) << " elements";
+  for (int64_t v : getStrides())
+    if (v < 1)
+      return emitOpError() << "strides must be positive";
+  for (int64_t v : getDilations())
+    if (v < 1)
+      return emitOpError() << "dilations must be positive";
+  for (int64_t v : getPads())
+    if (v < 0)
+      return emitOpError() << "pads must not be negative";
+  return success();
+}

@@ -28,6 +28,37 @@ FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
 /// Returns std::nullopt when the value is not such a tensor.
 std::optional<SmallVector<int64_t>> getKnownIntValues(Value value);
 
+/// A dimension of a tensor value: `value`'s dimension `dim`.
+struct DimRef {
+  Value value;
+  int64_t dim = 0;
+  bool operator==(const DimRef &other) const {
+    return value == other.value && dim == other.dim;
+  }
+};
+
+/// Where a 0-D or one-element integer tensor gets its value, when it is a
+/// dimension: `gather(shape_of(x), i)`, through unsqueezes, squeezes, casts
+/// and reshapes.
+std::optional<DimRef> getDimSource(Value scalar);
+
+/// Element `i` of a 1-D shape tensor built by `xf.concat` of one-element
+/// pieces (or the single piece itself); null where it is not such a piece.
+Value getShapePiece(Value shape, int64_t i);
+
+/// Whether the 1-D i64 tensor `shape` provably holds the shape of `tensor`
+/// at run time: every element is a constant equal to a static dimension, or
+/// is read from that very dimension of `tensor`. `keepValue`, where given,
+/// is a value that stands for "this dimension of the input" (0 for Reshape
+/// without allowzero, 1 for Expand).
+bool isShapeOf(Value shape, Value tensor,
+               std::optional<int64_t> keepValue = std::nullopt);
+
+/// Whether a value of `operand`'s type broadcast against one of `target`'s
+/// leaves `target`'s shape unchanged whatever the dynamic sizes are: no
+/// more dimensions, each a static 1 or equal to a static target dimension.
+bool broadcastsInto(Type operand, Type target);
+
 /// Two lists of types are compatible when they pair up as ranked tensors of
 /// one element type whose static dimensions agree.
 bool areCompatibleTensorTypes(TypeRange lhs, TypeRange rhs);

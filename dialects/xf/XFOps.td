@@ -99,6 +99,30 @@ def XF_ReluOp : XF_UnaryOp<"relu", XF_Tensor> {
   let summary = "Elementwise rectified linear unit";
   let description = "`xf.relu %x : tensor<4xf32>` computes `max(x, 0)`.";
 }
+def XF_SinOp : XF_UnaryOp<"sin", XF_FloatTensor> {
+  let summary = "Elementwise sine";
+  let description = "`xf.sin %x : tensor<4xf32>`: rotary embeddings' tables.";
+}
+def XF_CosOp : XF_UnaryOp<"cos", XF_FloatTensor> {
+  let summary = "Elementwise cosine";
+  let description = "`xf.cos %x : tensor<4xf32>`.";
+}
+def XF_CeilOp : XF_UnaryOp<"ceil", XF_FloatTensor> {
+  let summary = "Elementwise rounding up";
+  let description = "`xf.ceil %x : tensor<4xf32>`.";
+}
+def XF_FloorOp : XF_UnaryOp<"floor", XF_FloatTensor> {
+  let summary = "Elementwise rounding down";
+  let description = "`xf.floor %x : tensor<4xf32>`.";
+}
+def XF_RoundOp : XF_UnaryOp<"round", XF_FloatTensor> {
+  let summary = "Elementwise rounding to the nearest, ties to even";
+  let description = "`xf.round %x : tensor<4xf32>` (ONNX Round).";
+}
+def XF_SignOp : XF_UnaryOp<"sign", XF_Tensor> {
+  let summary = "Elementwise sign";
+  let description = "`xf.sign %x : tensor<4xf32>` is -1, 0 or 1.";
+}
 def XF_NotOp : XF_UnaryOp<"not", XF_BoolTensor> {
   let summary = "Elementwise logical negation";
   let description = "`xf.not %c : tensor<4xi1>`.";
@@ -163,9 +187,29 @@ def XF_DivOp : XF_ArithOp<"div"> {
   let summary = "Elementwise division with broadcasting";
   let description = "`xf.div %x, %y` computes `x / y` (integer division truncates).";
 }
-def XF_PowOp : XF_ArithOp<"pow", XF_FloatTensor> {
+def XF_PowOp : XF_ArithOp<"pow"> {
   let summary = "Elementwise power with broadcasting";
   let description = "`xf.pow %x, %y` computes `x ^ y`.";
+}
+def XF_ModOp : XF_InferredOp<"mod", [SameOperandsAndResultElementType]> {
+  let summary = "Elementwise remainder with broadcasting";
+  let description = [{
+    With `fmod = false` (integers only) the remainder takes the sign of the
+    divisor, as Python's `%`; with `fmod = true` it takes the sign of the
+    dividend, as C's `fmod`. ONNX Mod.
+
+    ```mlir
+    %r = xf.mod %x, %y {fmod = false} : (tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$lhs, XF_Tensor:$rhs,
+                       DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
 }
 def XF_MaxOp : XF_ArithOp<"max", XF_Tensor, [Commutative]> {
   let summary = "Elementwise maximum with broadcasting";
@@ -674,6 +718,135 @@ def XF_SplitOp : XF_Op<"split", [SameOperandsAndResultElementType]> {
                        OptionalAttr<DenseI64ArrayAttr>:$split_sizes);
   let results = (outs Variadic<XF_Tensor>:$outputs);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($outputs)";
+  let hasVerifier = 1;
+}
+
+def XF_CumSumOp : XF_Op<"cumsum", [SameOperandsAndResultType]> {
+  let summary = "Running sum along one axis";
+  let description = [{
+    `output[..., i, ...] = sum(input[..., j, ...] for j <= i)` along `axis`;
+    `exclusive` leaves out element i itself, `reverse` sums from the end.
+    ONNX CumSum; exporters build position ids from an attention mask with it.
+
+    ```mlir
+    %p = xf.cumsum %mask {axis = 1 : i64} : tensor<?x?xi64>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                       DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def XF_TriluOp : XF_Op<"trilu", [AllTypesMatch<["input", "output"]>]> {
+  let summary = "Upper or lower triangle of the last two dimensions";
+  let description = [{
+    Keeps the elements of each matrix (the last two dimensions) on and above
+    (`upper`) or on and below the `k`-th diagonal, and zeroes the others:
+    element (i, j) is kept when `j - i >= k` (upper) or `j - i <= k`
+    (lower). `k` is a 0-D i64 tensor. ONNX Trilu; exporters build causal
+    masks with it.
+
+    ```mlir
+    %m = xf.trilu %full, %k {upper = true} : tensor<?x?xf32>, tensor<i64>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$input, 0DTensorOf<[I64]>:$k, BoolAttr:$upper);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = "$input `,` $k attr-dict `:` type($input) `,` type($k)";
+  let hasVerifier = 1;
+}
+
+def XF_ScatterNDOp : XF_Op<"scatter_nd", [AllTypesMatch<["data", "output"]>]> {
+  let summary = "Writes slices of updates at the positions indices give";
+  let description = [{
+    A copy of `data` where, for every index tuple `indices[i..., :]` (of
+    length k, the last dimension of `indices`), the slice
+    `data[indices[i..., :], ...]` is replaced by (or, with `reduction`
+    `add`, `mul`, `max` or `min`, combined with) `updates[i..., ...]`.
+    Negative indices count from the end. ONNX ScatterND.
+
+    ```mlir
+    %r = xf.scatter_nd %data, %idx, %upd : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x4xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$data, XF_IndexTensor:$indices,
+                       XF_Tensor:$updates,
+                       DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def XF_ScatterElementsOp : XF_Op<"scatter_elements",
+    [AllTypesMatch<["data", "output"]>]> {
+  let summary = "Writes elements of updates at indices along one axis";
+  let description = [{
+    A copy of `data` where element `p` of `updates` (with `p` an index into
+    `indices` and `updates`, which have one shape) goes to `p` with its
+    `axis` coordinate replaced by `indices[p]`; `reduction` as for
+    `xf.scatter_nd`. ONNX ScatterElements.
+
+    ```mlir
+    %r = xf.scatter_elements %data, %idx, %upd {axis = 1 : i64} : (tensor<3x3xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x3xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$data, XF_IndexTensor:$indices,
+                       XF_Tensor:$updates, I64Attr:$axis,
+                       DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def XF_GatherElementsOp : XF_InferredOp<"gather_elements",
+    [AllElementTypesMatch<["data", "output"]>]> {
+  let summary = "Element-wise gathering along one axis";
+  let description = [{
+    `output[p] = data[p with its axis coordinate replaced by indices[p]]`;
+    the result has the shape of `indices`. Negative indices count from the
+    end. ONNX GatherElements.
+
+    ```mlir
+    %g = xf.gather_elements %x, %idx {axis = 1 : i64} : (tensor<2x8xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins XF_Tensor:$data, XF_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs XF_Tensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def XF_ConvOp : XF_InferredOp<"conv", [SameOperandsElementType]> {
+  let summary = "N-dimensional convolution (1-D and 2-D), channels first";
+  let description = [{
+    `input` is `[N, C, spatial...]`, `weight` `[F, C / group, kernel...]`,
+    the optional `bias` `[F]`; the result is `[N, F, out...]` with
+    `out = (in + pad_begin + pad_end - dilation * (kernel - 1) - 1) / stride + 1`.
+    `pads` holds the begin paddings of every spatial dimension, then the end
+    paddings, as ONNX Conv does. Patch embeddings of vision transformers
+    and audio front-ends are such convolutions.
+
+    ```mlir
+    %y = xf.conv %x, %w, %b {strides = array<i64: 16, 16>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<?x3x224x224xf32>, tensor<768x3x16x16xf32>, tensor<768xf32>) -> tensor<?x768x14x14xf32>
+    ```
+  }];
+  let arguments = (ins XF_FloatTensor:$input, XF_FloatTensor:$weight,
+                       Optional<XF_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs XF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

@@ -161,6 +161,87 @@ std::optional<SmallVector<int64_t>> xf::getKnownIntValues(Value value) {
   return getKnownIntValuesImpl(value, 0);
 }
 
+std::optional<DimRef> xf::getDimSource(Value scalar) {
+  while (Operation *def = scalar.getDefiningOp()) {
+    if (!isa<UnsqueezeOp, SqueezeOp, CastOp, ReshapeOp>(def))
+      break;
+    scalar = def->getOperand(0);
+  }
+  auto gather = scalar.getDefiningOp<GatherOp>();
+  if (!gather)
+    return std::nullopt;
+  auto shapeOf = gather.getData().getDefiningOp<ShapeOfOp>();
+  std::optional<SmallVector<int64_t>> index =
+      getKnownIntValues(gather.getIndices());
+  if (!shapeOf || !index || index->size() != 1 ||
+      ShapedType::isDynamic((*index)[0]))
+    return std::nullopt;
+  int64_t rank = shapeOf.getInput().getType().getRank();
+  FailureOr<int64_t> dim = normalizeAxis((*index)[0], rank);
+  if (failed(dim))
+    return std::nullopt;
+  return DimRef{shapeOf.getInput(), *dim};
+}
+
+Value xf::getShapePiece(Value shape, int64_t i) {
+  auto concat = shape.getDefiningOp<ConcatOp>();
+  if (!concat)
+    return i == 0 ? shape : Value();
+  int64_t offset = 0;
+  for (Value piece : concat.getInputs()) {
+    auto type = cast<RankedTensorType>(piece.getType());
+    if (type.getRank() != 1 || type.isDynamicDim(0))
+      return {};
+    if (i < offset + type.getDimSize(0))
+      return type.getDimSize(0) == 1 ? piece : Value();
+    offset += type.getDimSize(0);
+  }
+  return {};
+}
+
+bool xf::isShapeOf(Value shape, Value tensor,
+                   std::optional<int64_t> keepValue) {
+  auto tensorType = dyn_cast<RankedTensorType>(tensor.getType());
+  std::optional<SmallVector<int64_t>> known = getKnownIntValues(shape);
+  if (!tensorType || !known ||
+      static_cast<int64_t>(known->size()) != tensorType.getRank())
+    return false;
+  if (auto shapeOf = shape.getDefiningOp<ShapeOfOp>())
+    return shapeOf.getInput() == tensor;
+  for (int64_t d = 0; d < tensorType.getRank(); ++d) {
+    int64_t value = (*known)[d];
+    if (keepValue && value == *keepValue)
+      continue;
+    if (!ShapedType::isDynamic(value)) {
+      if (tensorType.isDynamicDim(d) || value != tensorType.getDimSize(d))
+        return false;
+      continue;
+    }
+    Value piece = getShapePiece(shape, d);
+    std::optional<DimRef> source = piece ? getDimSource(piece) : std::nullopt;
+    if (!source || !(*source == DimRef{tensor, d}))
+      return false;
+  }
+  return true;
+}
+
+bool xf::broadcastsInto(Type operand, Type target) {
+  auto operandType = dyn_cast<RankedTensorType>(operand);
+  auto targetType = dyn_cast<RankedTensorType>(target);
+  if (!operandType || !targetType ||
+      operandType.getRank() > targetType.getRank())
+    return false;
+  int64_t offset = targetType.getRank() - operandType.getRank();
+  for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    int64_t size = operandType.getDimSize(d);
+    if (size == 1)
+      continue;
+    if (ShapedType::isDynamic(size) || size != targetType.getDimSize(d + offset))
+      return false;
+  }
+  return true;
+}
+
 static RankedTensorType getTensorType(Value value) {
   return dyn_cast<RankedTensorType>(value.getType());
 }
@@ -211,6 +292,7 @@ static LogicalResult inferBroadcast(ValueRange operands, Type elementType,
   }
 
 XF_DEFINE_BINARY_INFERENCE(AddOp, false)
+XF_DEFINE_BINARY_INFERENCE(ModOp, false)
 XF_DEFINE_BINARY_INFERENCE(SubOp, false)
 XF_DEFINE_BINARY_INFERENCE(MulOp, false)
 XF_DEFINE_BINARY_INFERENCE(DivOp, false)
@@ -656,5 +738,57 @@ LogicalResult RangeOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
           0, static_cast<int64_t>(std::ceil((asDouble(limit) - asDouble(start)) / d)));
   }
   inferred.push_back(RankedTensorType::get({count}, elementType));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(GatherElementsOp)
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType data = getTensorType(adaptor.getData());
+  RankedTensorType indices = getTensorType(adaptor.getIndices());
+  if (!data || !indices)
+    return failure();
+  inferred.push_back(indices.clone(data.getElementType()));
+  return success();
+}
+
+XF_DEFINE_COMPATIBLE_RETURN_TYPES(ConvOp)
+LogicalResult ConvOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType input = getTensorType(adaptor.getInput());
+  RankedTensorType weight = getTensorType(adaptor.getWeight());
+  if (!input || !weight)
+    return failure();
+  int64_t rank = input.getRank();
+  int64_t spatial = rank - 2;
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  ArrayRef<int64_t> dilations = adaptor.getDilations();
+  if (spatial < 1 || weight.getRank() != rank ||
+      static_cast<int64_t>(strides.size()) != spatial ||
+      static_cast<int64_t>(dilations.size()) != spatial ||
+      static_cast<int64_t>(pads.size()) != 2 * spatial) {
+    inferred.push_back(getDynamicType(rank, input.getElementType()));
+    return success();
+  }
+  SmallVector<int64_t> shape = {input.getDimSize(0), weight.getDimSize(0)};
+  for (int64_t d = 0; d < spatial; ++d) {
+    int64_t in = input.getDimSize(d + 2), kernel = weight.getDimSize(d + 2);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel) ||
+        strides[d] < 1) {
+      shape.push_back(kDynamic);
+      continue;
+    }
+    int64_t extent = in + pads[d] + pads[d + spatial] -
+                     dilations[d] * (kernel - 1) - 1;
+    shape.push_back(extent < 0 ? kDynamic : extent / strides[d] + 1);
+  }
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }

@@ -176,6 +176,7 @@ const OpImporterTable &xf::getOpImporters() {
     addElementwiseImporters(t);
     addMathImporters(t);
     addTensorImporters(t);
+    addIndexingImporters(t);
     return t;
   }();
   return table;

@@ -85,12 +85,10 @@ static LogicalResult importPow(NodeImporter &n) {
   auto base = n.requiredInput(0), exponent = n.requiredInput(1);
   if (failed(base) || failed(exponent))
     return failure();
+  // The result has the base's type; an exponent of another type is
+  // converted to it (integer exponents of float bases are exact, and the
+  // float exponents of integer bases that models use are whole numbers).
   Type elementType = getElementTypeOrSelf(*base);
-  if (!isa<FloatType>(elementType)) {
-    n.emitError() << "integer Pow is not supported (base is " << elementType
-                  << ")";
-    return failure();
-  }
   if (getElementTypeOrSelf(*exponent) != elementType) {
     auto type = cast<RankedTensorType>(exponent->getType());
     exponent = n.create<CastOp>(type.clone(elementType), *exponent);
@@ -218,6 +216,57 @@ static LogicalResult importDropout(NodeImporter &n) {
   return success();
 }
 
+static LogicalResult importMod(NodeImporter &n) {
+  auto lhs = n.requiredInput(0), rhs = n.requiredInput(1);
+  if (failed(lhs) || failed(rhs) || failed(checkSameElementType(n, *lhs, *rhs)))
+    return failure();
+  bool fmod = n.getInt("fmod", 0) != 0;
+  if (!fmod && isa<FloatType>(getElementTypeOrSelf(*lhs))) {
+    n.emitError() << "fmod must be 1 for floating-point inputs";
+    return failure();
+  }
+  return n.setResult(n.create<ModOp>(*lhs, *rhs, fmod));
+}
+
+/// IsNaN(x) is x != x.
+static LogicalResult importIsNaN(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto equal = n.create<EqualOp>(*x, *x);
+  if (failed(equal))
+    return failure();
+  return n.setResult(n.create<NotOp>(*equal));
+}
+
+/// IsInf(x) compares x with +inf and -inf, as the attributes ask.
+static LogicalResult importIsInf(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  Type elementType = getElementTypeOrSelf(*x);
+  bool negative = n.getInt("detect_negative", 1) != 0;
+  bool positive = n.getInt("detect_positive", 1) != 0;
+  auto compare = [&](double value) {
+    return n.create<EqualOp>(*x, n.scalar(elementType, value));
+  };
+  if (negative && positive) {
+    auto abs = n.create<AbsOp>(*x);
+    if (failed(abs))
+      return failure();
+    return n.setResult(
+        n.create<EqualOp>(*abs, n.scalar(elementType, INFINITY)));
+  }
+  if (negative || positive)
+    return n.setResult(compare(negative ? -INFINITY : INFINITY));
+  auto shape = n.create<ShapeOfOp>(*x);
+  if (failed(shape))
+    return failure();
+  auto boolType = RankedTensorType::get({1}, n.getBuilder().getI1Type());
+  return n.setResult(n.create<ConstantOfShapeOp>(
+      *shape, DenseElementsAttr::get(boolType, false)));
+}
+
 static LogicalResult importGelu(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
@@ -249,6 +298,15 @@ void xf::addElementwiseImporters(OpImporterTable &table) {
   table["Greater"] = {importBinary<GreaterOp>, 1};
   table["GreaterOrEqual"] = {importBinary<GreaterEqualOp>, 12};
   table["Not"] = {importUnary<NotOp>, 1};
+  table["Sin"] = {importUnary<SinOp>, 7};
+  table["Cos"] = {importUnary<CosOp>, 7};
+  table["Ceil"] = {importUnary<CeilOp>, 1};
+  table["Floor"] = {importUnary<FloorOp>, 1};
+  table["Round"] = {importUnary<RoundOp>, 11};
+  table["Sign"] = {importUnary<SignOp>, 9};
+  table["Mod"] = {importMod, 10};
+  table["IsNaN"] = {importIsNaN, 9};
+  table["IsInf"] = {importIsInf, 10};
   table["Neg"] = {importUnary<NegOp>, 1};
   table["Abs"] = {importUnary<AbsOp>, 1};
   table["Sqrt"] = {importUnary<SqrtOp>, 1};

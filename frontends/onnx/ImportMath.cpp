@@ -315,9 +315,79 @@ static LogicalResult importRmsNormalization(NodeImporter &n) {
   return success();
 }
 
+/// Conv in 1-D and 2-D; `auto_pad` SAME_* pads are computed here from
+/// static spatial sizes, so the op always holds explicit pads.
+static LogicalResult importConv(NodeImporter &n) {
+  auto x = n.requiredInput(0), w = n.requiredInput(1);
+  if (failed(x) || failed(w))
+    return failure();
+  auto inputType = cast<RankedTensorType>(x->getType());
+  auto weightType = cast<RankedTensorType>(w->getType());
+  int64_t spatial = inputType.getRank() - 2;
+  if (spatial < 1 || spatial > 2) {
+    n.emitError() << "only 1-D and 2-D convolutions are supported (input of "
+                     "rank 3 or 4), got "
+                  << inputType;
+    return failure();
+  }
+  if (weightType.getRank() != inputType.getRank() ||
+      !weightType.hasStaticShape()) {
+    n.emitError() << "weight " << weightType
+                  << " must have a static shape of the input's rank";
+    return failure();
+  }
+  auto attrOr = [&](StringRef name, int64_t size, int64_t value) {
+    SmallVector<int64_t> values = n.getInts(name).value_or(
+        SmallVector<int64_t>(size, value));
+    return values;
+  };
+  SmallVector<int64_t> strides = attrOr("strides", spatial, 1);
+  SmallVector<int64_t> dilations = attrOr("dilations", spatial, 1);
+  SmallVector<int64_t> pads = attrOr("pads", 2 * spatial, 0);
+  if (static_cast<int64_t>(strides.size()) != spatial ||
+      static_cast<int64_t>(dilations.size()) != spatial ||
+      static_cast<int64_t>(pads.size()) != 2 * spatial) {
+    n.emitError() << "strides, dilations and pads must have " << spatial
+                  << ", " << spatial << " and " << 2 * spatial << " values";
+    return failure();
+  }
+  if (auto kernel = n.getInts("kernel_shape")) {
+    if (!llvm::equal(*kernel, weightType.getShape().drop_front(2))) {
+      n.emitError() << "kernel_shape does not match the weight " << weightType;
+      return failure();
+    }
+  }
+  std::string autoPad = n.getString("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    pads.assign(2 * spatial, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t d = 0; d < spatial; ++d) {
+      int64_t in = inputType.getDimSize(d + 2);
+      if (ShapedType::isDynamic(in)) {
+        n.emitError() << "auto_pad " << autoPad
+                      << " needs static spatial sizes, got " << inputType;
+        return failure();
+      }
+      int64_t out = (in + strides[d] - 1) / strides[d];
+      int64_t kernel = dilations[d] * (weightType.getDimSize(d + 2) - 1) + 1;
+      int64_t total =
+          std::max<int64_t>(0, (out - 1) * strides[d] + kernel - in);
+      int64_t small = total / 2, large = total - small;
+      pads[d] = autoPad == "SAME_UPPER" ? small : large;
+      pads[d + spatial] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    n.emitError() << "unsupported auto_pad '" << autoPad << "'";
+    return failure();
+  }
+  return n.setResult(n.create<ConvOp>(*x, *w, n.input(2), strides, pads,
+                                      dilations, n.getInt("group", 1)));
+}
+
 void xf::addMathImporters(OpImporterTable &table) {
   table["MatMul"] = {importMatMul, 1};
   table["Gemm"] = {importGemm, 1};
+  table["Conv"] = {importConv, 1};
   table["ReduceSum"] = {importReduce<ReduceSumOp, 13>, 1};
   table["ReduceMean"] = {importReduce<ReduceMeanOp, 18>, 1};
   table["ReduceMax"] = {importReduce<ReduceMaxOp, 18>, 1};

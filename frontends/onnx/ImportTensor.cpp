@@ -11,13 +11,6 @@ static RankedTensorType typeOf(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
-static LogicalResult setResult(NodeImporter &n, FailureOr<Value> result) {
-  if (failed(result))
-    return failure();
-  n.setResult(0, *result);
-  return success();
-}
-
 /// Axes of ops that take them as an attribute before `inputSince` and as
 /// an input after; std::nullopt when absent.
 static FailureOr<std::optional<SmallVector<int64_t>>>
@@ -42,8 +35,7 @@ normalizeAxes(NodeImporter &n, ArrayRef<int64_t> axes, int64_t rank) {
   for (int64_t axis : axes) {
     auto normalized = normalizeAxis(axis, rank);
     if (failed(normalized)) {
-      n.emitError() << "axis " << axis << " is out of range for rank "
-                    << rank;
+      n.emitError() << "axis " << axis << " is out of range for rank " << rank;
       return failure();
     }
     result.push_back(*normalized);
@@ -57,10 +49,9 @@ static LogicalResult importTranspose(NodeImporter &n) {
   if (failed(x))
     return failure();
   int64_t rank = typeOf(*x).getRank();
-  SmallVector<int64_t> perm =
-      n.getInts("perm").value_or(llvm::to_vector(llvm::reverse(
-          llvm::to_vector(llvm::seq<int64_t>(0, rank)))));
-  return setResult(n, n.create<TransposeOp>(*x, perm));
+  SmallVector<int64_t> perm = n.getInts("perm").value_or(llvm::to_vector(
+      llvm::reverse(llvm::to_vector(llvm::seq<int64_t>(0, rank)))));
+  return n.setResult(n.create<TransposeOp>(*x, perm));
 }
 
 /// Shape operands must have a static length for the result rank to be known.
@@ -79,8 +70,8 @@ static LogicalResult importReshape(NodeImporter &n) {
   auto x = n.requiredInput(0), shape = n.requiredInput(1);
   if (failed(x) || failed(shape) || failed(checkShapeOperand(n, *shape)))
     return failure();
-  return setResult(
-      n, n.create<ReshapeOp>(*x, *shape, n.getInt("allowzero", 0) != 0));
+  return n.setResult(
+      n.create<ReshapeOp>(*x, *shape, n.getInt("allowzero", 0) != 0));
 }
 
 static LogicalResult importUnsqueeze(NodeImporter &n) {
@@ -96,7 +87,7 @@ static LogicalResult importUnsqueeze(NodeImporter &n) {
   auto normalized = normalizeAxes(n, **axes, rank);
   if (failed(normalized))
     return failure();
-  return setResult(n, n.create<UnsqueezeOp>(*x, *normalized));
+  return n.setResult(n.create<UnsqueezeOp>(*x, *normalized));
 }
 
 static LogicalResult importSqueeze(NodeImporter &n) {
@@ -122,7 +113,7 @@ static LogicalResult importSqueeze(NodeImporter &n) {
         squeezed.push_back(d);
     }
   }
-  return setResult(n, n.create<SqueezeOp>(*x, squeezed));
+  return n.setResult(n.create<SqueezeOp>(*x, squeezed));
 }
 
 static LogicalResult importConcat(NodeImporter &n) {
@@ -141,7 +132,7 @@ static LogicalResult importConcat(NodeImporter &n) {
                   << " is out of range for rank " << rank;
     return failure();
   }
-  return setResult(n, n.create<ConcatOp>(inputs, *axis));
+  return n.setResult(n.create<ConcatOp>(inputs, *axis));
 }
 
 /// A 1-D i64 operand: the input when given, else the attribute `name` (for
@@ -195,14 +186,14 @@ static LogicalResult importSlice(NodeImporter &n) {
     return failure();
   auto startsI64 = getI64Operand(n, starts, {});
   auto endsI64 = getI64Operand(n, ends, {});
-  auto axesI64 = getI64Operand(
-      n, axes, llvm::to_vector(llvm::seq<int64_t>(0, count)));
+  auto axesI64 =
+      getI64Operand(n, axes, llvm::to_vector(llvm::seq<int64_t>(0, count)));
   auto stepsI64 = getI64Operand(n, steps, SmallVector<int64_t>(count, 1));
   if (failed(startsI64) || failed(endsI64) || failed(axesI64) ||
       failed(stepsI64))
     return failure();
-  return setResult(n, n.create<SliceOp>(*x, *startsI64, *endsI64, *axesI64,
-                                        *stepsI64));
+  return n.setResult(
+      n.create<SliceOp>(*x, *startsI64, *endsI64, *axesI64, *stepsI64));
 }
 
 static LogicalResult importGather(NodeImporter &n) {
@@ -216,21 +207,21 @@ static LogicalResult importGather(NodeImporter &n) {
                   << " is out of range for rank " << rank;
     return failure();
   }
-  return setResult(n, n.create<GatherOp>(*data, *indices, *axis));
+  return n.setResult(n.create<GatherOp>(*data, *indices, *axis));
 }
 
 static LogicalResult importExpand(NodeImporter &n) {
   auto x = n.requiredInput(0), shape = n.requiredInput(1);
   if (failed(x) || failed(shape) || failed(checkShapeOperand(n, *shape)))
     return failure();
-  return setResult(n, n.create<ExpandOp>(*x, *shape));
+  return n.setResult(n.create<ExpandOp>(*x, *shape));
 }
 
 static LogicalResult importTile(NodeImporter &n) {
   auto x = n.requiredInput(0), repeats = n.requiredInput(1);
   if (failed(x) || failed(repeats) || failed(checkShapeOperand(n, *repeats)))
     return failure();
-  return setResult(n, n.create<TileOp>(*x, *repeats));
+  return n.setResult(n.create<TileOp>(*x, *repeats));
 }
 
 /// Split sizes: attribute before opset 13, optional input after; from
@@ -279,10 +270,9 @@ static LogicalResult importSplit(NodeImporter &n) {
                                                      : dim / pieces);
     resultTypes.push_back(type.clone(shape));
   }
-  auto op = SplitOp::create(
-      n.getBuilder(), n.getLoc(), resultTypes, *x, *axis,
-      sizes ? n.getBuilder().getDenseI64ArrayAttr(*sizes)
-            : DenseI64ArrayAttr());
+  auto op = SplitOp::create(n.getBuilder(), n.getLoc(), resultTypes, *x, *axis,
+                            sizes ? n.getBuilder().getDenseI64ArrayAttr(*sizes)
+                                  : DenseI64ArrayAttr());
   if (failed(n.finish(op)))
     return failure();
   for (int64_t i = 0; i < pieces; ++i)
@@ -305,14 +295,14 @@ static LogicalResult importShape(NodeImporter &n) {
   int64_t end = std::max(start, clamp(n.getInt("end", rank)));
   ArrayRef<int64_t> dims = type.getShape().slice(start, end - start);
   if (!ShapedType::isDynamicShape(dims))
-    return setResult(n, n.constI64(dims));
+    return n.setResult(n.constI64(dims));
   auto shape = n.create<ShapeOfOp>(*x);
   if (succeeded(shape) && (start != 0 || end != rank)) {
     Value starts = n.constI64({start}), ends = n.constI64({end});
     Value axes = n.constI64({0}), steps = n.constI64({1});
     shape = n.create<SliceOp>(*shape, starts, ends, axes, steps);
   }
-  return setResult(n, shape);
+  return n.setResult(shape);
 }
 
 static LogicalResult importSize(NodeImporter &n) {
@@ -322,8 +312,8 @@ static LogicalResult importSize(NodeImporter &n) {
   auto shape = n.create<ShapeOfOp>(*x);
   if (failed(shape))
     return failure();
-  return setResult(n, n.create<ReduceProdOp>(*shape, SmallVector<int64_t>{0},
-                                             false));
+  return n.setResult(
+      n.create<ReduceProdOp>(*shape, SmallVector<int64_t>{0}, false));
 }
 
 static LogicalResult importConstantOfShape(NodeImporter &n) {
@@ -333,8 +323,8 @@ static LogicalResult importConstantOfShape(NodeImporter &n) {
   ElementsAttr value;
   if (onnx::AttributeProto *attr = n.findMutableAttr("value")) {
     std::string error;
-    value = n.getTensorImporter().importTensor(*attr->mutable_t(), "value",
-                                               error);
+    value =
+        n.getTensorImporter().importTensor(*attr->mutable_t(), "value", error);
     if (!value) {
       n.emitError() << "attribute 'value' " << error;
       return failure();
@@ -343,7 +333,7 @@ static LogicalResult importConstantOfShape(NodeImporter &n) {
     auto type = RankedTensorType::get({1}, n.getBuilder().getF32Type());
     value = DenseElementsAttr::get(type, 0.0f);
   }
-  return setResult(n, n.create<ConstantOfShapeOp>(*shape, value));
+  return n.setResult(n.create<ConstantOfShapeOp>(*shape, value));
 }
 
 static LogicalResult importRange(NodeImporter &n) {
@@ -351,7 +341,7 @@ static LogicalResult importRange(NodeImporter &n) {
        delta = n.requiredInput(2);
   if (failed(start) || failed(limit) || failed(delta))
     return failure();
-  return setResult(n, n.create<RangeOp>(*start, *limit, *delta));
+  return n.setResult(n.create<RangeOp>(*start, *limit, *delta));
 }
 
 /// Constant carries its value in exactly one of several attribute kinds.
@@ -360,7 +350,8 @@ static LogicalResult importConstant(NodeImporter &n) {
     n.emitError() << "must have exactly one value attribute";
     return failure();
   }
-  onnx::AttributeProto &attr = *n.findMutableAttr(n.getNode().attribute(0).name());
+  onnx::AttributeProto &attr =
+      *n.findMutableAttr(n.getNode().attribute(0).name());
   OpBuilder &b = n.getBuilder();
   std::string error;
   ElementsAttr value;
@@ -398,7 +389,7 @@ static LogicalResult importConstant(NodeImporter &n) {
     n.emitError() << "the constant " << error;
     return failure();
   }
-  return setResult(n, n.create<ConstantOp>(value));
+  return n.setResult(n.create<ConstantOp>(value));
 }
 
 void xf::addTensorImporters(OpImporterTable &table) {

@@ -84,6 +84,13 @@ public:
       results.resize(i + 1);
     results[i] = value;
   }
+  /// Records an op's result as output 0, or passes its failure on.
+  LogicalResult setResult(FailureOr<Value> result) {
+    if (failed(result))
+      return failure();
+    setResult(0, *result);
+    return success();
+  }
   ArrayRef<Value> getResults() const { return results; }
 
   /// An error that names the node; import stops after it.
@@ -117,6 +124,7 @@ using OpImporterTable = llvm::StringMap<OpImporter>;
 void addElementwiseImporters(OpImporterTable &table);
 void addMathImporters(OpImporterTable &table);
 void addTensorImporters(OpImporterTable &table);
+void addIndexingImporters(OpImporterTable &table);
 
 /// The table of every supported op of the default ONNX domain.
 const OpImporterTable &getOpImporters();

@@ -66,6 +66,8 @@ std::string xf::getCPUCodegenPipeline(int64_t vectorBits) {
          "convert-vector-to-llvm,"
          "finalize-memref-to-llvm,"
          "convert-scf-to-cf,"
+         // Integer powers become loops, the float functions libm calls.
+         "convert-math-to-funcs{convert-ctlz=false},"
          "convert-math-to-libm,"
          // bfloat16 arithmetic in f32, and bfloat16 <-> f32 conversions as
          // integer code: LLVM would call __truncsfbf2, which neither the

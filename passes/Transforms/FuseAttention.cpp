@@ -36,20 +36,8 @@ using namespace mlir::xf;
 // Dimensions known only at run time
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// A dimension of a tensor: `value`'s dimension `dim`.
-struct DimRef {
-  Value value;
-  int64_t dim = 0;
-  bool operator==(const DimRef &other) const {
-    return value == other.value && dim == other.dim;
-  }
-};
-} // namespace
-
 static bool isHeadSplit(ReshapeOp reshape, int depth);
 static bool isHeadMerge(ReshapeOp reshape, int depth);
-static std::optional<DimRef> getDimSource(Value scalar);
 
 namespace {
 /// What traceDim found for the operands of broadcasting arithmetic during
@@ -192,48 +180,6 @@ static DimRef traceDim(DimRef ref, int depth = 0) {
     return ref;
   }
   return ref;
-}
-
-/// Where a 0-D or one-element integer tensor gets its value: the dimension
-/// read by `gather(shape_of(x), i)`, through unsqueezes, squeezes and casts.
-static std::optional<DimRef> getDimSource(Value scalar) {
-  while (Operation *def = scalar.getDefiningOp()) {
-    if (!isa<UnsqueezeOp, SqueezeOp, CastOp>(def))
-      break;
-    scalar = def->getOperand(0);
-  }
-  auto gather = scalar.getDefiningOp<GatherOp>();
-  if (!gather)
-    return std::nullopt;
-  auto shapeOf = gather.getData().getDefiningOp<ShapeOfOp>();
-  std::optional<SmallVector<int64_t>> index =
-      getKnownIntValues(gather.getIndices());
-  if (!shapeOf || !index || index->size() != 1 ||
-      ShapedType::isDynamic((*index)[0]))
-    return std::nullopt;
-  int64_t rank = shapeOf.getInput().getType().getRank();
-  FailureOr<int64_t> dim = normalizeAxis((*index)[0], rank);
-  if (failed(dim))
-    return std::nullopt;
-  return DimRef{shapeOf.getInput(), *dim};
-}
-
-/// Element `i` of a 1-D shape tensor built by `xf.concat` of one-element
-/// pieces (or the single piece itself).
-static Value getShapePiece(Value shape, int64_t i) {
-  auto concat = shape.getDefiningOp<ConcatOp>();
-  if (!concat)
-    return i == 0 ? shape : Value();
-  int64_t offset = 0;
-  for (Value piece : concat.getInputs()) {
-    auto type = cast<RankedTensorType>(piece.getType());
-    if (type.getRank() != 1 || type.isDynamicDim(0))
-      return {};
-    if (i < offset + type.getDimSize(0))
-      return type.getDimSize(0) == 1 ? piece : Value();
-    offset += type.getDimSize(0);
-  }
-  return {};
 }
 
 /// Whether the scalar `element` (a 0-D or one-element tensor) is the size of

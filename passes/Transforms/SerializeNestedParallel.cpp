@@ -46,23 +46,25 @@ static void serializeInnermostDim(scf::ParallelOp loop,
                                   RewriterBase &rewriter) {
   rewriter.setInsertionPoint(loop);
   Location loc = loop.getLoc();
-  ValueRange lbs = loop.getLowerBound(), ubs = loop.getUpperBound(),
-             steps = loop.getStep();
-  scf::ParallelOp::create(
-      rewriter, loc, lbs.drop_back(), ubs.drop_back(), steps.drop_back(),
-      [&](OpBuilder &b, Location, ValueRange outer) {
-        scf::ForOp::create(
-            b, loc, lbs.back(), ubs.back(), steps.back(), ValueRange{},
-            [&](OpBuilder &nb, Location, Value inner, ValueRange) {
-              IRMapping mapping;
-              ValueRange ivs = loop.getInductionVars();
-              mapping.map(ivs.drop_back(), outer);
-              mapping.map(ivs.back(), inner);
-              for (Operation &op : loop.getBody()->without_terminator())
-                nb.clone(op, mapping);
-              scf::YieldOp::create(nb, loc);
-            });
-      });
+  // Copies: the builders below must not see ranges into ops they change
+  // (with 7 or more dimensions they outgrow inline storage).
+  SmallVector<Value> lbs(loop.getLowerBound()), ubs(loop.getUpperBound()),
+      steps(loop.getStep());
+  auto outer = scf::ParallelOp::create(rewriter, loc, ArrayRef(lbs).drop_back(),
+                                       ArrayRef(ubs).drop_back(),
+                                       ArrayRef(steps).drop_back());
+  rewriter.setInsertionPoint(outer.getBody()->getTerminator());
+  auto inner =
+      scf::ForOp::create(rewriter, loc, lbs.back(), ubs.back(), steps.back());
+  IRMapping mapping;
+  SmallVector<Value> ivs(loop.getInductionVars());
+  for (auto [from, to] :
+       llvm::zip(ArrayRef(ivs).drop_back(), outer.getInductionVars()))
+    mapping.map(from, to);
+  mapping.map(ivs.back(), inner.getInductionVar());
+  rewriter.setInsertionPoint(inner.getBody()->getTerminator());
+  for (Operation &op : loop.getBody()->without_terminator())
+    rewriter.clone(op, mapping);
   rewriter.eraseOp(loop);
 }
 
@@ -84,8 +86,8 @@ struct SerializeNestedParallelPass
     // back into coordinates).
     SmallVector<scf::ParallelOp> outermost;
     getOperation().walk([&](scf::ParallelOp loop) {
-      if (!loop->getParentOfType<scf::ParallelOp>() &&
-          loop.getNumLoops() > 1 && loop.getNumResults() == 0)
+      if (!loop->getParentOfType<scf::ParallelOp>() && loop.getNumLoops() > 1 &&
+          loop.getNumResults() == 0)
         outermost.push_back(loop);
     });
     for (scf::ParallelOp loop : nested) {

@@ -109,3 +109,23 @@ func.func @negative_nested_reduction(%n: index, %x: memref<?x8xf32>, %y: memref<
   }
   return
 }
+
+// -----
+
+// Seven dimensions (the ONNX node tests' NLL loss over [N, C, d1..d5]): six
+// stay parallel, the seventh becomes the sequential loop.
+// CHECK-LABEL: func.func @seven_dimensions
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) =
+// CHECK:   scf.for
+// CHECK:     memref.load
+func.func @seven_dimensions(%m: memref<2x2x2x2x2x2x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  scf.parallel (%i0, %i1, %i2, %i3, %i4, %i5, %i6) = (%c0, %c0, %c0, %c0, %c0, %c0, %c0) to (%c2, %c2, %c2, %c2, %c2, %c2, %c2) step (%c1, %c1, %c1, %c1, %c1, %c1, %c1) {
+    %v = memref.load %m[%i0, %i1, %i2, %i3, %i4, %i5, %i6] : memref<2x2x2x2x2x2x2xf32>
+    memref.store %v, %m[%i0, %i1, %i2, %i3, %i4, %i5, %i6] : memref<2x2x2x2x2x2x2xf32>
+    scf.reduce
+  }
+  return
+}

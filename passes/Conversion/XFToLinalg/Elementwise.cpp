@@ -125,7 +125,33 @@ static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
           return arith::DivUIOp::create(b, loc, x, y);
         return arith::DivSIOp::create(b, loc, x, y);
       })
-      .Case([&](PowOp) -> Value { return math::PowFOp::create(b, loc, x, y); })
+      .Case([&](PowOp) -> Value {
+        if (isFloat)
+          return math::PowFOp::create(b, loc, x, y);
+        return math::IPowIOp::create(b, loc, x, y);
+      })
+      .Case([&](ModOp mod) -> Value {
+        if (isFloat)
+          return arith::RemFOp::create(b, loc, x, y);
+        if (isUnsigned)
+          return arith::RemUIOp::create(b, loc, x, y);
+        Value r = arith::RemSIOp::create(b, loc, x, y);
+        if (mod.getFmod())
+          return r;
+        // Python's sign convention: a non-zero remainder whose sign differs
+        // from the divisor's moves by one divisor.
+        Value zero = c(0);
+        Value nonZero =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+        Value rNegative =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
+        Value yNegative =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);
+        Value differ = arith::XOrIOp::create(b, loc, rNegative, yNegative);
+        Value adjust = arith::AndIOp::create(b, loc, nonZero, differ);
+        return arith::SelectOp::create(b, loc, adjust,
+                                       arith::AddIOp::create(b, loc, r, y), r);
+      })
       .Case([&](MaxOp) -> Value {
         if (isFloat)
           return arith::MaximumFOp::create(b, loc, x, y);
@@ -175,7 +201,11 @@ static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
           return math::AbsFOp::create(b, loc, x);
         if (isUnsigned)
           return x;
-        return math::AbsIOp::create(b, loc, x);
+        // Not math.absi: convert-math-to-libm refuses it.
+        Value negative =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, c(0));
+        return arith::SelectOp::create(
+            b, loc, negative, arith::SubIOp::create(b, loc, c(0), x), x);
       })
       .Case([&](SqrtOp) -> Value { return math::SqrtOp::create(b, loc, x); })
       .Case([&](ExpOp) -> Value { return math::ExpOp::create(b, loc, x); })
@@ -183,6 +213,35 @@ static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
       .Case([&](ErfOp) -> Value { return math::ErfOp::create(b, loc, x); })
       .Case([&](TanhOp) -> Value { return math::TanhOp::create(b, loc, x); })
       .Case([&](SigmoidOp) -> Value { return buildSigmoid(b, loc, x); })
+      .Case([&](SinOp) -> Value { return math::SinOp::create(b, loc, x); })
+      .Case([&](CosOp) -> Value { return math::CosOp::create(b, loc, x); })
+      .Case([&](CeilOp) -> Value { return math::CeilOp::create(b, loc, x); })
+      .Case([&](FloorOp) -> Value { return math::FloorOp::create(b, loc, x); })
+      .Case([&](RoundOp) -> Value {
+        return math::RoundEvenOp::create(b, loc, x);
+      })
+      .Case([&](SignOp) -> Value {
+        // -1, 0 or 1; a float NaN or -0 stays itself.
+        Value positive, negative;
+        if (isFloat) {
+          positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                           x, c(0));
+          negative = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                           x, c(0));
+        } else {
+          positive = arith::CmpIOp::create(
+              b, loc,
+              isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt,
+              x, c(0));
+          negative = isUnsigned ? Value(arith::ConstantIntOp::create(
+                                      b, loc, b.getI1Type(), 0))
+                                : Value(arith::CmpIOp::create(
+                                      b, loc, arith::CmpIPredicate::slt, x,
+                                      c(0)));
+        }
+        Value result = arith::SelectOp::create(b, loc, negative, c(-1), x);
+        return arith::SelectOp::create(b, loc, positive, c(1), result);
+      })
       .Case([&](ReciprocalOp) -> Value {
         return arith::DivFOp::create(b, loc, c(1.0), x);
       })
@@ -220,7 +279,8 @@ struct ElementwiseToLinalg : ConversionPattern {
     if (!isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp,
              XorOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
              WhereOp, NegOp, AbsOp, SqrtOp, ExpOp, LogOp, ErfOp, TanhOp,
-             SigmoidOp, ReciprocalOp, ReluOp, NotOp, GeluOp, CastOp>(op))
+             SigmoidOp, ReciprocalOp, ReluOp, NotOp, GeluOp, CastOp, ModOp,
+             SinOp, CosOp, CeilOp, FloorOp, RoundOp, SignOp>(op))
       return failure();
     auto resultType =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());

@@ -104,20 +104,32 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
           tensor::getMixedSize(rewriter, loc, rhs, rhsType.getRank() - 1));
 
     Type elementType = resultType.getElementType();
-    Value init = createEmpty(rewriter, loc, resultType, dims);
-    Value zero = createScalarConstant(rewriter, loc, elementType, 0.0);
+    // Half-precision products accumulate in f32 and round once, as numpy
+    // and onnxruntime do.
+    bool isFloat = isa<FloatType>(elementType);
+    Type accumulatorType =
+        isFloat && elementType.getIntOrFloatBitWidth() < 32
+            ? Type(rewriter.getF32Type())
+            : elementType;
+    auto accumulatorTensor = resultType.clone(accumulatorType);
+    Value init = createEmpty(rewriter, loc, accumulatorTensor, dims);
+    Value zero = createScalarConstant(rewriter, loc, accumulatorType, 0.0);
     init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
     iterators[kLoop] = utils::IteratorType::reduction;
-    bool isFloat = isa<FloatType>(elementType);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
+        rewriter, loc, TypeRange{accumulatorTensor}, ValueRange{lhs, rhs},
         ValueRange{init}, maps, iterators,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
           Value product, sum;
           if (isFloat) {
-            product = arith::MulFOp::create(b, nloc, args[0], args[1]);
+            Value a = args[0], c = args[1];
+            if (accumulatorType != elementType) {
+              a = arith::ExtFOp::create(b, nloc, accumulatorType, a);
+              c = arith::ExtFOp::create(b, nloc, accumulatorType, c);
+            }
+            product = arith::MulFOp::create(b, nloc, a, c);
             sum = arith::AddFOp::create(b, nloc, args[2], product);
           } else {
             product = arith::MulIOp::create(b, nloc, args[0], args[1]);
@@ -125,7 +137,15 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
           }
           linalg::YieldOp::create(b, nloc, sum);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    Value result = generic.getResult(0);
+    if (accumulatorType != elementType)
+      result = buildElementwise(
+          rewriter, loc, resultType, ValueRange{result},
+          [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+            return arith::TruncFOp::create(b, nloc, elementType, args[0]);
+          },
+          ArrayRef<OpFoldResult>(dims));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -83,6 +83,8 @@ void populateAttentionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateElementwisePatterns(const TypeConverter &converter,
                                  RewritePatternSet &patterns);
+void populateIndexingPatterns(const TypeConverter &converter,
+                              RewritePatternSet &patterns);
 void populateLinearAlgebraPatterns(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateReductionPatterns(const TypeConverter &converter,

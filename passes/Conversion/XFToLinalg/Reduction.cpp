@@ -155,7 +155,20 @@ struct SoftmaxToLinalg : OpConversionPattern<SoftmaxOp> {
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
+    auto resultType = type;
     int64_t axis = op.getAxis();
+    // Half-precision rows are exponentiated and summed in f32 and rounded
+    // once, as onnxruntime does.
+    Type elementType = type.getElementType();
+    bool widened = elementType.getIntOrFloatBitWidth() < 32;
+    if (widened) {
+      type = type.clone(rewriter.getF32Type());
+      x = buildElementwise(
+          rewriter, loc, type, ValueRange{x},
+          [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+            return arith::ExtFOp::create(b, nloc, b.getF32Type(), args[0]);
+          });
+    }
     Value max = buildReduction(rewriter, loc, x, {axis}, /*keepdims=*/true,
                                ReduceKind::Max, false);
     Value exp = buildElementwise(
@@ -171,6 +184,12 @@ struct SoftmaxToLinalg : OpConversionPattern<SoftmaxOp> {
         [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
           return arith::DivFOp::create(b, nloc, args[0], args[1]);
         });
+    if (widened)
+      result = buildElementwise(
+          rewriter, loc, resultType, ValueRange{result},
+          [&](OpBuilder &b, Location nloc, ValueRange args) -> Value {
+            return arith::TruncFOp::create(b, nloc, elementType, args[0]);
+          });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -95,6 +95,7 @@ struct ConvertXFToLinalgPass
     RewritePatternSet patterns(context);
     populateAttentionPatterns(converter, patterns);
     populateElementwisePatterns(converter, patterns);
+    populateIndexingPatterns(converter, patterns);
     populateLinearAlgebraPatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
     populateLayoutPatterns(converter, patterns);

@@ -65,6 +65,59 @@ func.func @reshape_to_same_type(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+// A reshape by the input's own dimensions is no reshape, however dynamic.
+// CHECK-LABEL: func.func @reshape_to_own_dynamic_shape
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x64xf32>)
+func.func @reshape_to_own_dynamic_shape(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> {
+  // CHECK-NEXT: return %[[X]]
+  %shape = xf.shape_of %x : (tensor<?x?x64xf32>) -> tensor<3xi64>
+  %i0 = xf.constant dense<[0]> : tensor<1xi64>
+  %i1 = xf.constant dense<[1]> : tensor<1xi64>
+  %d0 = xf.gather %shape, %i0 {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %d1 = xf.gather %shape, %i1 {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %c = xf.constant dense<[64]> : tensor<1xi64>
+  %s = xf.concat %d0, %d1, %c {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %0 = xf.reshape %x, %s : (tensor<?x?x64xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %0 : tensor<?x?x64xf32>
+}
+
+// -----
+
+// Equal dynamic types are no proof of equal shapes: torch.nn's attention
+// reshapes [L, B, 64] to [L, B * 4, 16], both `?x?x?`. The reshape stays.
+// CHECK-LABEL: func.func @negative_reshape_between_equal_dynamic_types
+func.func @negative_reshape_between_equal_dynamic_types(%x: tensor<?x?x?xf32>, %s: tensor<3xi64>) -> tensor<?x?x?xf32> {
+  // CHECK: %[[R:.*]] = xf.reshape
+  // CHECK: return %[[R]]
+  %0 = xf.reshape %x, %s : (tensor<?x?x?xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
+// A dynamic dimension may be 1 at run time and grow: the expand stays.
+// CHECK-LABEL: func.func @negative_expand_between_equal_dynamic_types
+func.func @negative_expand_between_equal_dynamic_types(%x: tensor<?x8xf32>, %s: tensor<2xi64>) -> tensor<?x8xf32> {
+  // CHECK: %[[E:.*]] = xf.expand
+  // CHECK: return %[[E]]
+  %0 = xf.expand %x, %s : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// A where whose chosen operand may be broadcast by the other must stay.
+// CHECK-LABEL: func.func @negative_where_broadcasting_the_chosen_operand
+func.func @negative_where_broadcasting_the_chosen_operand(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  // CHECK: %[[W:.*]] = xf.where
+  // CHECK: return %[[W]]
+  %c = xf.constant dense<true> : tensor<1xi1>
+  %0 = xf.where %c, %x, %y : (tensor<1xi1>, tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @arithmetic_identities
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
 func.func @arithmetic_identities(%x: tensor<4xf32>) -> tensor<4xf32> {

@@ -357,3 +357,59 @@ func.func @negative_packed_linear_result_type(%x: tensor<4x16xf32>, %w: tensor<1
   %0 = xf.packed_linear %x, %w {columns = 50 : i64} : (tensor<4x16xf32>, tensor<1x16x64xf32>) -> tensor<4x50xf16>
   return
 }
+
+// -----
+
+func.func @mod_float_without_fmod(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{a floating-point remainder needs fmod = true}}
+  %0 = xf.mod %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @cumsum_axis_out_of_range(%x: tensor<2x3xi64>) -> tensor<2x3xi64> {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = xf.cumsum %x {axis = 2 : i64} : tensor<2x3xi64>
+  return %0 : tensor<2x3xi64>
+}
+
+// -----
+
+func.func @trilu_of_a_vector(%x: tensor<4xf32>, %k: tensor<i64>) -> tensor<4xf32> {
+  // expected-error @+1 {{needs a tensor of rank 2 or more}}
+  %0 = xf.trilu %x, %k {upper = true} : tensor<4xf32>, tensor<i64>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @scatter_nd_updates_of_wrong_shape(%d: tensor<4x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{updates 'tensor<2x3xf32>' must have the shape [2, 4]}}
+  %0 = xf.scatter_nd %d, %i, %u : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @scatter_nd_unknown_reduction(%d: tensor<4x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{reduction must be none, add, mul, max or min, got "sub"}}
+  %0 = xf.scatter_nd %d, %i, %u {reduction = "sub"} : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @gather_elements_rank_mismatch(%d: tensor<2x8xf32>, %i: tensor<3xi64>) -> tensor<3xf32> {
+  // expected-error @+1 {{indices 'tensor<3xi64>' must have the rank of data 'tensor<2x8xf32>'}}
+  %0 = xf.gather_elements %d, %i {axis = 1 : i64} : (tensor<2x8xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @conv_channels_mismatch(%x: tensor<1x4x8xf32>, %w: tensor<2x3x3xf32>) -> tensor<1x2x6xf32> {
+  // expected-error @+1 {{input channels 4 != weight's 3 x group 1}}
+  %0 = xf.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x4x8xf32>, tensor<2x3x3xf32>) -> tensor<1x2x6xf32>
+  return %0 : tensor<1x2x6xf32>
+}
