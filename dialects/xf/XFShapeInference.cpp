@@ -132,6 +132,32 @@ static std::optional<SmallVector<int64_t>> getKnownIntValuesImpl(Value value,
       return unknown;
     return values;
   }
+  if (auto where = dyn_cast<WhereOp>(def)) {
+    // where(equal(a, b), x, y) element by element, as exporters write
+    // "replace -1 by 1" in expand shapes: an element is known when its
+    // comparison and the chosen value are.
+    auto equal = where.getCondition().getDefiningOp<EqualOp>();
+    if (!equal)
+      return unknown;
+    SmallVector<std::optional<SmallVector<int64_t>>> parts = {
+        getKnownIntValuesImpl(equal.getLhs(), depth + 1),
+        getKnownIntValuesImpl(equal.getRhs(), depth + 1),
+        getKnownIntValuesImpl(where.getX(), depth + 1),
+        getKnownIntValuesImpl(where.getY(), depth + 1)};
+    for (auto &part : parts)
+      if (!part || (part->size() != unknown.size() && part->size() != 1))
+        return unknown;
+    auto at = [&](int k, size_t i) {
+      return (*parts[k])[parts[k]->size() == 1 ? 0 : i];
+    };
+    SmallVector<int64_t> values(unknown.size(), kDynamic);
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (ShapedType::isDynamic(at(0, i)) || ShapedType::isDynamic(at(1, i)))
+        continue;
+      values[i] = at(0, i) == at(1, i) ? at(2, i) : at(3, i);
+    }
+    return values;
+  }
   if (auto slice = dyn_cast<SliceOp>(def)) {
     auto data = getKnownIntValuesImpl(slice.getInput(), depth + 1);
     DenseIntElementsAttr starts, ends, steps;

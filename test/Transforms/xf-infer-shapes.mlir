@@ -36,3 +36,21 @@ func.func @negative_dynamic_stays_dynamic(%x: tensor<?x8xf32>) -> tensor<?x8xf32
   %0 = xf.exp %x : tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// Exporters replace -1 by 1 in an expand's shape with where(equal(s, -1),
+// 1, s): the elements that comparison decides are known, so the broadcast
+// dimension stays a static 1 (Llama's causal mask).
+// CHECK-LABEL: func.func @expand_shape_through_where
+// CHECK: xf.expand {{.*}} -> tensor<?x1x4x4xf32>
+func.func @expand_shape_through_where(%m: tensor<1x1x4x4xf32>, %b: tensor<1xi64>) -> tensor<?x?x?x?xf32> {
+  %rest = xf.constant dense<[1, -1, -1]> : tensor<3xi64>
+  %s = xf.concat %b, %rest {axis = 0 : i64} : (tensor<1xi64>, tensor<3xi64>) -> tensor<4xi64>
+  %minus = xf.constant dense<-1> : tensor<4xi64>
+  %ones = xf.constant dense<1> : tensor<4xi64>
+  %c = xf.equal %s, %minus : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi1>
+  %w = xf.where %c, %ones, %s : (tensor<4xi1>, tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  %e = xf.expand %m, %w : (tensor<1x1x4x4xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  return %e : tensor<?x?x?x?xf32>
+}
