@@ -545,14 +545,15 @@ bool Model::run(const std::vector<Tensor> &given, std::vector<Tensor> &results,
         }
       }
     }
-    // Two results may share one buffer; release it once.
+    // Two results may share one buffer (a model returning one value under
+    // two names): release each once, after every result is copied out.
     if (std::find(released.begin(), released.end(), allocated) ==
-        released.end()) {
+        released.end())
       released.push_back(allocated);
-      std::free(allocated);
-    }
     results.push_back(std::move(tensor));
     at += Descriptor::words(rank);
   }
+  for (void *buffer : released)
+    std::free(buffer);
   return true;
 }
