@@ -193,7 +193,15 @@ def XFFuseAttention : Pass<"xf-fuse-attention", "func::FuncOp"> {
     shapes. A mask the same for every query is a `padding` mask. Scores,
     probabilities or head-split copies used outside the pattern prevent the
     fusion: they would have to be materialized anyway.
+
+    With `explain`, every head merge left unfused gets a remark saying why
+    (`xfc --explain-attention` prints them): where a learner or a compiler
+    developer looks first when a new exporter's attention is not fused.
   }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Remark on every head merge that was not fused, with the reason">
+  ];
   let dependentDialects = ["::mlir::xf::XFDialect"];
   let statistics = [
     Statistic<"numFused", "fused", "Number of attention blocks fused">,

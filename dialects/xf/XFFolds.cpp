@@ -495,7 +495,31 @@ OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+/// A small integer vector whose every element is known from static
+/// dimensions (`gather(shape_of(x), 3)` of an `x` whose dimension 3 is
+/// static) becomes a constant, so that scales computed from head sizes
+/// (`1 / sqrt(d)` with d read from a shape) fold as well.
+static OpFoldResult foldKnownInts(Operation *op) {
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!type || type.getRank() > 1 || !type.hasStaticShape() ||
+      !isa<IntegerType>(type.getElementType()) ||
+      type.getElementType().isInteger(1))
+    return {};
+  std::optional<SmallVector<int64_t>> known =
+      getKnownIntValues(op->getResult(0));
+  if (!known || llvm::any_of(*known, ShapedType::isDynamic) ||
+      static_cast<int64_t>(known->size()) != type.getNumElements())
+    return {};
+  SmallVector<APInt> values;
+  for (int64_t v : *known)
+    values.push_back(APInt(type.getElementType().getIntOrFloatBitWidth(), v,
+                           /*isSigned=*/true, /*implicitTrunc=*/true));
+  return DenseIntElementsAttr::get(type, values);
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult known = foldKnownInts(*this))
+    return known;
   if (getInput().getType() == getType())
     return getInput();
   bool isFloat = isa<FloatType>(getType().getElementType());
@@ -696,16 +720,22 @@ void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 }
 
 OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult known = foldKnownInts(*this))
+    return known;
   // Inserting dimensions always changes the rank: no fold to the input.
   return foldShapeCast(*this, adaptor.getInput(), /*sameShape=*/false);
 }
 
 OpFoldResult SqueezeOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult known = foldKnownInts(*this))
+    return known;
   // An unchanged rank means nothing was squeezed.
   return foldShapeCast(*this, adaptor.getInput(), /*sameShape=*/true);
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult known = foldKnownInts(*this))
+    return known;
   if (getInputs().size() == 1 && getInputs()[0].getType() == getType())
     return getInputs()[0];
   RankedTensorType type = getType();
@@ -737,6 +767,8 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult known = foldKnownInts(*this))
+    return known;
   RankedTensorType inputType = getInput().getType();
   if (inputType == getType() && inputType.hasStaticShape())
     return getInput(); // Selecting every element in order.
@@ -776,6 +808,8 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult known = foldKnownInts(*this))
+    return known;
   auto data = readLiteral(adaptor.getData());
   auto gathered = readLiteral(adaptor.getIndices());
   RankedTensorType dataType = getData().getType();

@@ -37,6 +37,14 @@ struct DimRef {
   }
 };
 
+/// The dimension element `i` of the 0-D or 1-D integer tensor `shape` is
+/// read from, when it is one: `shape_of(x)[i]` traced through concats,
+/// slices and gathers of shapes and through unsqueezes, squeezes, casts
+/// and reshapes, so that exporters' shape arithmetic is understood
+/// symbolically.
+std::optional<DimRef> getShapeElementDim(Value shape, int64_t i,
+                                         int depth = 0);
+
 /// Where a 0-D or one-element integer tensor gets its value, when it is a
 /// dimension: `gather(shape_of(x), i)`, through unsqueezes, squeezes, casts
 /// and reshapes.

@@ -187,26 +187,69 @@ std::optional<SmallVector<int64_t>> xf::getKnownIntValues(Value value) {
   return getKnownIntValuesImpl(value, 0);
 }
 
-std::optional<DimRef> xf::getDimSource(Value scalar) {
-  while (Operation *def = scalar.getDefiningOp()) {
-    if (!isa<UnsqueezeOp, SqueezeOp, CastOp, ReshapeOp>(def))
-      break;
-    scalar = def->getOperand(0);
+std::optional<DimRef> xf::getShapeElementDim(Value shape, int64_t i,
+                                             int depth) {
+  if (depth > 16)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(shape.getType());
+  if (!type || type.getRank() > 1 || !type.hasStaticShape() || i < 0 ||
+      i >= type.getNumElements())
+    return std::nullopt;
+  Operation *def = shape.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  if (auto shapeOf = dyn_cast<ShapeOfOp>(def))
+    return DimRef{shapeOf.getInput(), i};
+  if (isa<UnsqueezeOp, SqueezeOp, CastOp, ReshapeOp>(def)) {
+    // Element order is unchanged.
+    auto operandType = dyn_cast<RankedTensorType>(def->getOperand(0).getType());
+    if (!operandType || !operandType.hasStaticShape() ||
+        operandType.getNumElements() != type.getNumElements())
+      return std::nullopt;
+    return getShapeElementDim(def->getOperand(0), i, depth + 1);
   }
-  auto gather = scalar.getDefiningOp<GatherOp>();
-  if (!gather)
+  if (auto concat = dyn_cast<ConcatOp>(def)) {
+    int64_t offset = 0;
+    for (Value piece : concat.getInputs()) {
+      auto pieceType = cast<RankedTensorType>(piece.getType());
+      if (pieceType.getRank() != 1 || pieceType.isDynamicDim(0))
+        return std::nullopt;
+      if (i < offset + pieceType.getDimSize(0))
+        return getShapeElementDim(piece, i - offset, depth + 1);
+      offset += pieceType.getDimSize(0);
+    }
     return std::nullopt;
-  auto shapeOf = gather.getData().getDefiningOp<ShapeOfOp>();
-  std::optional<SmallVector<int64_t>> index =
-      getKnownIntValues(gather.getIndices());
-  if (!shapeOf || !index || index->size() != 1 ||
-      ShapedType::isDynamic((*index)[0]))
-    return std::nullopt;
-  int64_t rank = shapeOf.getInput().getType().getRank();
-  FailureOr<int64_t> dim = normalizeAxis((*index)[0], rank);
-  if (failed(dim))
-    return std::nullopt;
-  return DimRef{shapeOf.getInput(), *dim};
+  }
+  if (auto gather = dyn_cast<GatherOp>(def)) {
+    auto dataType = gather.getData().getType();
+    std::optional<SmallVector<int64_t>> indices =
+        getKnownIntValues(gather.getIndices());
+    if (dataType.getRank() != 1 || dataType.isDynamicDim(0) || !indices ||
+        static_cast<int64_t>(indices->size()) <= i)
+      return std::nullopt;
+    FailureOr<int64_t> index = normalizeAxis((*indices)[i], dataType.getDimSize(0));
+    if (failed(index))
+      return std::nullopt;
+    return getShapeElementDim(gather.getData(), *index, depth + 1);
+  }
+  if (auto slice = dyn_cast<SliceOp>(def)) {
+    auto dataType = slice.getInput().getType();
+    std::optional<SmallVector<int64_t>> starts = getKnownIntValues(slice.getStarts());
+    std::optional<SmallVector<int64_t>> steps = getKnownIntValues(slice.getSteps());
+    if (dataType.getRank() != 1 || dataType.isDynamicDim(0) || !starts ||
+        !steps || starts->size() != 1 || steps->size() != 1 ||
+        (*steps)[0] != 1 || ShapedType::isDynamic((*starts)[0]))
+      return std::nullopt;
+    int64_t size = dataType.getDimSize(0);
+    int64_t start = std::clamp<int64_t>(
+        (*starts)[0] < 0 ? (*starts)[0] + size : (*starts)[0], 0, size);
+    return getShapeElementDim(slice.getInput(), start + i, depth + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<DimRef> xf::getDimSource(Value scalar) {
+  return getShapeElementDim(scalar, 0);
 }
 
 Value xf::getShapePiece(Value shape, int64_t i) {
@@ -243,8 +286,7 @@ bool xf::isShapeOf(Value shape, Value tensor,
         return false;
       continue;
     }
-    Value piece = getShapePiece(shape, d);
-    std::optional<DimRef> source = piece ? getDimSource(piece) : std::nullopt;
+    std::optional<DimRef> source = getShapeElementDim(shape, d);
     if (!source || !(*source == DimRef{tensor, d}))
       return false;
   }
@@ -496,14 +538,36 @@ LogicalResult ReshapeOp::inferReturnTypes(
     else
       shape.push_back(v);
   }
-  if (inferIndex >= 0 && valid && type.hasStaticShape()) {
+  if (inferIndex >= 0 && valid) {
+    // -1 is the input's element count over the other entries'. Entries
+    // read from the input's own dimensions cancel those dimensions, so
+    // `reshape(x, [d0(x), d1(x), -1])` is known whatever d0 and d1 are.
+    SmallVector<bool> cancelled(type.getRank(), false);
     int64_t rest = 1;
-    for (auto [i, d] : llvm::enumerate(shape))
-      if (static_cast<int64_t>(i) != inferIndex)
-        rest = ShapedType::isDynamic(d) || rest == kDynamic ? kDynamic
-                                                            : rest * d;
-    if (rest != kDynamic && rest != 0 && type.getNumElements() % rest == 0)
-      shape[inferIndex] = type.getNumElements() / rest;
+    for (auto [i, d] : llvm::enumerate(shape)) {
+      if (static_cast<int64_t>(i) == inferIndex)
+        continue;
+      std::optional<DimRef> source =
+          ShapedType::isDynamic(d)
+              ? getShapeElementDim(adaptor.getShape(), i)
+              : std::nullopt;
+      if (source && source->value == adaptor.getInput() &&
+          !cancelled[source->dim]) {
+        cancelled[source->dim] = true;
+        continue;
+      }
+      rest = ShapedType::isDynamic(d) || rest == kDynamic ? kDynamic
+                                                          : rest * d;
+    }
+    int64_t total = 1;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (!cancelled[d])
+        total = type.isDynamicDim(d) || total == kDynamic
+                    ? kDynamic
+                    : total * type.getDimSize(d);
+    if (rest != kDynamic && total != kDynamic && rest != 0 &&
+        total % rest == 0)
+      shape[inferIndex] = total / rest;
   }
   inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
   return success();

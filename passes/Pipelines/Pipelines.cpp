@@ -10,7 +10,8 @@
 using namespace mlir;
 using namespace mlir::xf;
 
-void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
+void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
+                                        bool explainAttention) {
   if (optLevel == 0)
     return;
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
@@ -22,7 +23,7 @@ void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel) {
   funcPm.addPass(createXFFuseGelu());
   funcPm.addPass(createXFFuseLinear());
   funcPm.addPass(createXFMergeProjections());
-  funcPm.addPass(createXFFuseAttention());
+  funcPm.addPass(createXFFuseAttention(XFFuseAttentionOptions{explainAttention}));
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
 }

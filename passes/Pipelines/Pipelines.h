@@ -8,7 +8,10 @@
 namespace mlir::xf {
 
 /// The graph optimizations of an optimization level (0 runs none) on xf IR.
-void buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel);
+/// `explainAttention` makes xf-fuse-attention remark on every head merge it
+/// leaves unfused.
+void buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
+                                    bool explainAttention = false);
 
 /// The CPU code generation pipeline, from optimized xf IR to the LLVM
 /// dialect: weight externalization, convert-xf-to-linalg, bufferization,

@@ -19,6 +19,7 @@
 #include "passes/Transforms/ConstantData.h"
 #include "passes/Transforms/PatternUtils.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -68,11 +69,54 @@ private:
 /// embedding's rows take the ids' shape), unsqueezes, `range(0, n, 1)`
 /// (whose length is n, read from a shape) and broadcasting arithmetic
 /// (when every operand that is not a static 1 there traces to one origin).
+/// A dimension of a function argument stands for every argument dimension
+/// of the same name (`xf.input_dim_names`: the runtime checks that inputs
+/// agree on them), so `input_ids` and `attention_mask` share one batch.
+static DimRef canonicalArgumentDim(DimRef ref) {
+  auto arg = dyn_cast<BlockArgument>(ref.value);
+  auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())
+                  : func::FuncOp();
+  auto names = func ? func->getAttrOfType<ArrayAttr>("xf.input_dim_names")
+                    : ArrayAttr();
+  if (!names || arg.getArgNumber() >= names.size())
+    return ref;
+  auto dimNames = dyn_cast<ArrayAttr>(names[arg.getArgNumber()]);
+  if (!dimNames || ref.dim >= static_cast<int64_t>(dimNames.size()))
+    return ref;
+  auto name = dyn_cast<StringAttr>(dimNames[ref.dim]);
+  if (!name || name.getValue().empty())
+    return ref;
+  for (auto [i, entry] : llvm::enumerate(names)) {
+    auto list = dyn_cast<ArrayAttr>(entry);
+    for (auto [d, other] : llvm::enumerate(list ? list.getValue()
+                                                : ArrayRef<Attribute>()))
+      if (other == name)
+        return {func.getArgument(i), static_cast<int64_t>(d)};
+  }
+  return ref;
+}
+
 static DimRef traceDim(DimRef ref, int depth = 0) {
   for (; depth < 32; ++depth) {
     Operation *def = ref.value.getDefiningOp();
     if (!def)
-      return ref;
+      return canonicalArgumentDim(ref);
+    if (auto expand = dyn_cast<ExpandOp>(def)) {
+      // The input's size where it is not a static 1, else the target's.
+      int64_t rank = expand.getType().getRank();
+      int64_t j = ref.dim - (rank - expand.getInput().getType().getRank());
+      if (j >= 0 && expand.getInput().getType().getDimSize(j) != 1) {
+        ref = {expand.getInput(), j};
+        continue;
+      }
+      int64_t length = expand.getShape().getType().getDimSize(0);
+      std::optional<DimRef> source =
+          getShapeElementDim(expand.getShape(), ref.dim - (rank - length));
+      if (!source)
+        return ref;
+      ref = *source;
+      continue;
+    }
     if (auto gather = dyn_cast<GatherOp>(def)) {
       int64_t indicesRank = gather.getIndices().getType().getRank();
       FailureOr<int64_t> axis =
@@ -114,7 +158,7 @@ static DimRef traceDim(DimRef ref, int depth = 0) {
       ref.value = attention.getQuery();
       continue;
     }
-    if (isa<AddOp, SubOp, MulOp, DivOp>(def)) {
+    if (isa<AddOp, SubOp, MulOp, DivOp, WhereOp>(def)) {
       // Broadcasting: the result's size is that of every operand whose
       // dimension there is not a static 1.
       int64_t rank = cast<RankedTensorType>(def->getResult(0).getType()).getRank();
@@ -149,6 +193,12 @@ static DimRef traceDim(DimRef ref, int depth = 0) {
         ref.value = reshape.getInput();
         continue;
       }
+      // A dimension the target shape reads from another tensor's shape.
+      if (std::optional<DimRef> source =
+              getShapeElementDim(reshape.getShape(), ref.dim)) {
+        ref = *source;
+        continue;
+      }
       return ref;
     }
     if (auto split = dyn_cast<SplitOp>(def)) {
@@ -164,16 +214,29 @@ static DimRef traceDim(DimRef ref, int depth = 0) {
       continue;
     }
     if (auto matmul = dyn_cast<MatMulOp>(def)) {
-      // A projection by a weight matrix keeps the leading dimensions.
-      if (matmul.getRhs().getType().getRank() != 2 ||
-          matmul.getLhs().getType().getRank() != matmul.getType().getRank() ||
-          ref.dim + 1 == matmul.getType().getRank())
+      // Rows and batch dimensions come from the left operand (where it
+      // does not broadcast), columns from the right one: a projection by a
+      // weight matrix keeps the leading dimensions, and attention's
+      // products keep batch, heads and queries.
+      int64_t rank = matmul.getType().getRank();
+      RankedTensorType lhsType = matmul.getLhs().getType();
+      RankedTensorType rhsType = matmul.getRhs().getType();
+      if (lhsType.getRank() != rank || rank < 2)
+        return ref;
+      if (ref.dim + 1 == rank) {
+        if (rhsType.getRank() != rank || rhsType.getRank() == 2)
+          return ref;
+        ref.value = matmul.getRhs();
+        continue;
+      }
+      if (lhsType.getDimSize(ref.dim) == 1 && ref.dim + 2 != rank)
         return ref;
       ref.value = matmul.getLhs();
       continue;
     }
     if (def->getNumOperands() >= 1 && def->getNumResults() == 1 &&
-        isa<LayerNormOp, SkipLayerNormOp, RmsNormOp, GeluOp, CastOp>(def)) {
+        isa<LayerNormOp, SkipLayerNormOp, RmsNormOp, GeluOp, CastOp,
+            SoftmaxOp>(def)) {
       ref.value = def->getOperand(0);
       continue;
     }
@@ -218,6 +281,8 @@ static bool keepsLeadingDim(ReshapeOp reshape, int depth) {
       getKnownIntValues(reshape.getShape());
   if (known && !known->empty() && (*known)[0] == 0 && !reshape.getAllowzero())
     return true;
+  if (std::optional<DimRef> source = getShapeElementDim(reshape.getShape(), 0))
+    return traceDim(*source, depth) == traceDim({reshape.getInput(), 0}, depth);
   return isSizeOf(getShapePiece(reshape.getShape(), 0),
                   {reshape.getInput(), 0}, depth);
 }
@@ -520,7 +585,13 @@ struct ScoreEpilogue {
   /// The part of `scale` applied after the mask was added, which applies
   /// to the mask too: softmax(c * (s + m)) = softmax(c * s + c * m).
   double maskScale = 1.0;
-  Value causalCondition;
+  /// `where(condition, scores, fill)` (the condition keeps scores) or
+  /// `where(condition, fill, scores)` (it hides them), with `fill` low
+  /// enough that no score survives it; `conditionScale` is the part of
+  /// `scale` applied after it, which scales the fill too.
+  Value condition;
+  bool conditionKeeps = true;
+  double fill = 0.0, conditionScale = 1.0;
   SmallVector<Operation *> ops;
 };
 } // namespace
@@ -551,12 +622,22 @@ static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
     }
     Type type = def->getResult(0).getType();
     if (auto where = dyn_cast<WhereOp>(def)) {
-      std::optional<double> fill = getSplatFloat(where.getY());
-      if (epilogue.causalCondition || !fill || *fill > -1e4 ||
-          where.getX().getType() != type)
+      std::optional<double> fillY = getSplatFloat(where.getY());
+      std::optional<double> fillX = getSplatFloat(where.getX());
+      if (epilogue.condition)
         return std::nullopt;
-      epilogue.causalCondition = where.getCondition();
-      scores = where.getX();
+      if (fillY && *fillY <= -1e4 && where.getX().getType() == type) {
+        epilogue.fill = *fillY;
+        scores = where.getX();
+      } else if (fillX && *fillX <= -1e4 && where.getY().getType() == type) {
+        epilogue.conditionKeeps = false;
+        epilogue.fill = *fillX;
+        scores = where.getY();
+      } else {
+        return std::nullopt;
+      }
+      epilogue.condition = where.getCondition();
+      epilogue.conditionScale = epilogue.scale;
     } else if (auto scaling = matchScaling(def)) {
       epilogue.scale *= scaling->second;
       scores = scaling->first;
@@ -584,9 +665,10 @@ static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
 
 /// The ops that become dead once `root` is erased: those whose every user
 /// is `root` or another of them. (Every xf op is free of side effects.)
-static llvm::SmallPtrSet<Operation *, 32> getOpsDeadWithout(Operation *root) {
-  llvm::SmallPtrSet<Operation *, 32> dead = {root};
-  SmallVector<Operation *> worklist = {root};
+static llvm::SmallPtrSet<Operation *, 32>
+getOpsDeadWithout(ArrayRef<Operation *> roots) {
+  llvm::SmallPtrSet<Operation *, 32> dead(roots.begin(), roots.end());
+  SmallVector<Operation *> worklist(roots);
   while (!worklist.empty() && dead.size() < 4096) {
     Operation *op = worklist.pop_back_val();
     for (Value operand : op->getOperands()) {
@@ -608,29 +690,49 @@ static llvm::SmallPtrSet<Operation *, 32> getOpsDeadWithout(Operation *root) {
 namespace {
 /// merge(transpose(softmax(epilogue(Q K^T)) V)) -> xf.attention.
 struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseAttentionPattern(MLIRContext *context, bool explain)
+      : OpRewritePattern(context), explain(explain) {}
 
   LogicalResult matchAndRewrite(ReshapeOp merge,
                                 PatternRewriter &rewriter) const override {
     TraceCacheScope traceCache;
+    std::string reason;
+    LogicalResult result = match(merge, rewriter, reason);
+    // Only reshapes of a product's transpose are worth a remark.
+    auto transpose = merge.getInput().getDefiningOp<TransposeOp>();
+    if (failed(result) && explain && transpose &&
+        transpose.getInput().getDefiningOp<MatMulOp>())
+      merge.emitRemark() << "attention not fused: " << reason;
+    return result;
+  }
+
+private:
+  bool explain;
+
+  LogicalResult match(ReshapeOp merge, PatternRewriter &rewriter,
+                      std::string &reason) const {
+    auto refuse = [&](StringRef why) {
+      reason = why.str();
+      return rewriter.notifyMatchFailure(merge, why);
+    };
     if (!isHeadMerge(merge, 0))
-      return rewriter.notifyMatchFailure(merge, "not a head merge");
+      return refuse("not a head merge");
     auto mergeTranspose = merge.getInput().getDefiningOp<TransposeOp>();
     if (!mergeTranspose ||
         mergeTranspose.getPerm() != ArrayRef<int64_t>{0, 2, 1, 3})
-      return rewriter.notifyMatchFailure(merge, "no head transpose");
+      return refuse("no head transpose");
     auto weighted = mergeTranspose.getInput().getDefiningOp<MatMulOp>();
     if (!weighted)
-      return rewriter.notifyMatchFailure(merge, "no product with V");
+      return refuse("no product with V");
     auto softmax = weighted.getLhs().getDefiningOp<SoftmaxOp>();
     if (!softmax || softmax.getType().getRank() != 4 || softmax.getAxis() != 3)
-      return rewriter.notifyMatchFailure(merge, "no softmax over the keys");
+      return refuse("no softmax over the keys");
 
     MatMulOp scoresOp;
     std::optional<ScoreEpilogue> epilogue =
         matchScoreEpilogue(softmax.getInput(), scoresOp);
     if (!epilogue)
-      return rewriter.notifyMatchFailure(merge, "unexpected score epilogue");
+      return refuse("unexpected score epilogue");
 
     double scale = epilogue->scale;
     std::optional<HeadSplit> query =
@@ -640,26 +742,37 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
     std::optional<HeadSplit> value =
         matchHeads(weighted.getRhs(), {0, 2, 1, 3}, /*scale=*/nullptr);
     if (!query || !key || !value)
-      return rewriter.notifyMatchFailure(merge, "Q, K or V is not split "
+      return refuse("Q, K or V is not split "
                                                 "into heads");
     int64_t heads = query->heads;
     if (key->heads != heads || value->heads != heads ||
         key->headDim != query->headDim ||
         value->heads * value->headDim !=
             merge.getType().getDimSize(2))
-      return rewriter.notifyMatchFailure(merge, "head counts differ");
+      return refuse("head counts differ");
 
     Lengths lengths{{query->packed, 1}, {key->packed, 1}, false};
     lengths.equal = haveSameSize(lengths.query, lengths.key);
     if (!haveSameSize(lengths.key, {value->packed, 1}))
-      return rewriter.notifyMatchFailure(merge, "K and V lengths differ");
+      return refuse("K and V lengths differ");
 
     StringRef maskKind = "none";
     Value mask = epilogue->mask;
-    if (epilogue->causalCondition) {
-      if (!CausalMaskMatcher(lengths).matchCondition(epilogue->causalCondition))
-        return rewriter.notifyMatchFailure(merge, "the where is not causal");
-      maskKind = "causal";
+    // A condition that is not causal becomes an additive mask: its fill
+    // where it hides scores, 0 where it keeps them. An expand of it (to
+    // the scores' shape) is left out: the attention broadcasts its mask.
+    Value conditionMask;
+    if (epilogue->condition) {
+      if (epilogue->conditionKeeps &&
+          CausalMaskMatcher(lengths).matchCondition(epilogue->condition)) {
+        maskKind = "causal";
+      } else {
+        conditionMask = epilogue->condition;
+        if (auto expand = conditionMask.getDefiningOp<ExpandOp>())
+          conditionMask = expand.getInput();
+        if (cast<RankedTensorType>(conditionMask.getType()).getRank() > 4)
+          return refuse("mask of rank above 4");
+      }
     } else if (mask && epilogue->maskScale > 0 &&
                CausalMaskMatcher(lengths).matchAdditive(mask,
                                                         epilogue->maskScale)) {
@@ -668,21 +781,62 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
       maskKind = "causal";
       mask = nullptr;
     }
+    // Other reshapes of the merged heads (GPT-2 flattens them to [B * S,
+    // H * D] beside the head merge) read the same elements in the same
+    // order: they become reshapes of the attention's result.
+    SmallVector<ReshapeOp> otherReshapes;
+    for (Operation *user : mergeTranspose->getUsers()) {
+      auto reshape = dyn_cast<ReshapeOp>(user);
+      if (!reshape || reshape == merge)
+        continue;
+      std::optional<SmallVector<int64_t>> target =
+          getKnownIntValues(reshape.getShape());
+      // A 0 would copy a dimension of the 4-D heads, not of the result.
+      if (!reshape.getAllowzero() &&
+          (!target || llvm::is_contained(*target, 0)))
+        continue;
+      otherReshapes.push_back(reshape);
+    }
     // Every intermediate must die with the fusion: used only inside the
     // pattern or by the shape computations of its head merge.
-    llvm::SmallPtrSet<Operation *, 32> dead = getOpsDeadWithout(merge);
+    SmallVector<Operation *> roots = {merge};
+    for (ReshapeOp reshape : otherReshapes)
+      roots.push_back(reshape);
+    llvm::SmallPtrSet<Operation *, 32> dead = getOpsDeadWithout(roots);
     SmallVector<Operation *> intermediates = {mergeTranspose, weighted, softmax,
                                               scoresOp};
     llvm::append_range(intermediates, epilogue->ops);
     if (!llvm::all_of(intermediates,
                       [&](Operation *op) { return dead.contains(op); }))
-      return rewriter.notifyMatchFailure(
-          merge, "an intermediate is used outside the pattern");
+      return refuse("an intermediate is used outside the pattern");
 
+    if (mask && cast<RankedTensorType>(mask.getType()).getRank() > 4)
+      return refuse("mask of rank above 4");
+    if (conditionMask) {
+      // Nothing is created before the last refusal above.
+      Location loc = merge.getLoc();
+      Type elementType = softmax.getType().getElementType();
+      auto scalar = [&](double v) -> Value {
+        return ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(RankedTensorType::get({}, elementType),
+                                   rewriter.getFloatAttr(elementType, v)));
+      };
+      Value hidden = scalar(epilogue->fill * epilogue->conditionScale);
+      Value kept = scalar(0.0);
+      Value additive = WhereOp::create(
+          rewriter, loc, conditionMask,
+          epilogue->conditionKeeps ? kept : hidden,
+          epilogue->conditionKeeps ? hidden : kept);
+      if (mask && epilogue->maskScale != 1.0)
+        mask = MulOp::create(rewriter, loc, mask,
+                             scalar(epilogue->maskScale));
+      mask = mask ? Value(AddOp::create(rewriter, loc, mask, additive))
+                  : additive;
+      epilogue->maskScale = 1.0;
+    }
     if (mask) {
       auto maskType = cast<RankedTensorType>(mask.getType());
-      if (maskType.getRank() > 4)
-        return rewriter.notifyMatchFailure(merge, "mask of rank above 4");
       if (epilogue->maskScale != 1.0) {
         Type elementType = maskType.getElementType();
         auto factor = ConstantOp::create(
@@ -713,12 +867,18 @@ struct FuseAttentionPattern : OpRewritePattern<ReshapeOp> {
         rewriter.getI64IntegerAttr(heads),
         rewriter.getF32FloatAttr(static_cast<float>(scale)),
         rewriter.getStringAttr(maskKind));
+    for (ReshapeOp reshape : otherReshapes)
+      rewriter.replaceOpWithNewOp<ReshapeOp>(reshape, reshape.getType(),
+                                             attention.getResult(),
+                                             reshape.getShape(),
+                                             reshape.getAllowzero());
     rewriter.replaceOp(merge, attention.getResult());
     return success();
   }
 };
 
 struct FuseAttentionPass : xf::impl::XFFuseAttentionBase<FuseAttentionPass> {
+  using XFFuseAttentionBase::XFFuseAttentionBase;
   void runOnOperation() override {
     auto countCausal = [&] {
       int64_t count = 0;
@@ -730,7 +890,7 @@ struct FuseAttentionPass : xf::impl::XFFuseAttentionBase<FuseAttentionPass> {
     int64_t before = countOps<AttentionOp>(getOperation());
     int64_t causalBefore = countCausal();
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseAttentionPattern>(&getContext());
+    patterns.add<FuseAttentionPattern>(&getContext(), explain);
     // In program order: a later layer's sequence length is traced through
     // the attention of the layers before it, once they are fused.
     GreedyRewriteConfig config;

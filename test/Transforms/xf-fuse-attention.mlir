@@ -415,12 +415,13 @@ func.func @causal_constant(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: t
 
 // -----
 
-// The condition keeps the upper triangle: not causal, so Where stays.
-// CHECK-LABEL: func.func @negative_anticausal_condition
-func.func @negative_anticausal_condition(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: tensor<1x3x64xf32>) -> tensor<1x3x64xf32> {
-  // CHECK-NOT: xf.attention
-  // CHECK: xf.where
-  // CHECK: xf.softmax
+// The condition keeps the upper triangle: not causal, so it becomes an
+// additive mask, 0 where it keeps scores and the fill where it hides them.
+// CHECK-LABEL: func.func @anticausal_condition_as_mask
+func.func @anticausal_condition_as_mask(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: tensor<1x3x64xf32>) -> tensor<1x3x64xf32> {
+  // CHECK: %[[MASK:.*]] = xf.constant dense<{{\[\[\[\[}}0.000000e+00, 0.000000e+00, 0.000000e+00], [-1.000000e+04, 0.000000e+00, 0.000000e+00], [-1.000000e+04, -1.000000e+04, 0.000000e+00]]]]> : tensor<1x1x3x3xf32>
+  // CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %[[MASK]] {num_heads = 2 : i64, scale = 1.000000e+00 : f32}
+  // CHECK-NOT: xf.softmax
   %split = xf.constant dense<[1, 3, 2, 32]> : tensor<4xi64>
   %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
   %lowest = xf.constant dense<-1.0e+04> : tensor<f32>
@@ -548,4 +549,73 @@ func.func @negative_causal_rows_unproven(%q: tensor<1x?x64xf32>, %k: tensor<1x?x
   %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x?x32xf32>) -> tensor<1x?x2x32xf32>
   %o2 = xf.reshape %o1, %merge : (tensor<1x?x2x32xf32>, tensor<3xi64>) -> tensor<1x?x64xf32>
   return %o2 : tensor<1x?x64xf32>
+}
+
+// -----
+
+// DistilBERT's mask hides scores where its condition holds:
+// where(cond, fill, scores), with the condition expanded to the scores'
+// shape. It becomes a padding mask of the condition's own shape, and the
+// batch of the mask (from attention_mask) and of the queries (from
+// input_ids) are one by their dimension name.
+// CHECK-LABEL: func.func @hiding_condition_as_padding_mask
+func.func @hiding_condition_as_padding_mask(%x: tensor<?x?x64xf32>, %m: tensor<?x?xi1>) -> tensor<?x?x64xf32> attributes {xf.input_dim_names = [["batch", "sequence", ""], ["batch", "sequence"]]} {
+  // CHECK: %[[MASK:.*]] = xf.where
+  // CHECK-SAME: (tensor<?x1x1x?xi1>, tensor<f32>, tensor<f32>) -> tensor<?x1x1x?xf32>
+  // CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %[[MASK]] {{.*}}mask_kind = "padding"
+  %c0 = xf.constant dense<0> : tensor<1xi64>
+  %c1 = xf.constant dense<1> : tensor<1xi64>
+  %heads = xf.constant dense<[2, 32]> : tensor<2xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %shape = xf.shape_of %x : (tensor<?x?x64xf32>) -> tensor<3xi64>
+  %b = xf.gather %shape, %c0 {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s = xf.gather %shape, %c1 {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %split = xf.concat %b, %s, %heads {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<2xi64>) -> tensor<4xi64>
+  %c64 = xf.constant dense<64> : tensor<1xi64>
+  %merge = xf.concat %b, %s, %c64 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %mshape = xf.shape_of %m : (tensor<?x?xi1>) -> tensor<2xi64>
+  %mb = xf.gather %mshape, %c0 {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %ms = xf.gather %mshape, %c1 {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %m4shape = xf.concat %mb, %one, %one, %ms {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %m4 = xf.reshape %m, %m4shape : (tensor<?x?xi1>, tensor<4xi64>) -> tensor<?x1x1x?xi1>
+  %lowest = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  %q1 = xf.reshape %x, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %k1 = xf.reshape %x, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x32x?xf32>
+  %v1 = xf.reshape %x, %split : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x?x2x32xf32>) -> tensor<?x2x?x32xf32>
+  %sc = xf.matmul %q2, %k2 : (tensor<?x2x?x32xf32>, tensor<?x2x32x?xf32>) -> tensor<?x2x?x?xf32>
+  %sshape = xf.shape_of %sc : (tensor<?x2x?x?xf32>) -> tensor<4xi64>
+  %cond = xf.expand %m4, %sshape : (tensor<?x1x1x?xi1>, tensor<4xi64>) -> tensor<?x2x?x?xi1>
+  %s1 = xf.where %cond, %lowest, %sc : (tensor<?x2x?x?xi1>, tensor<f32>, tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %p = xf.softmax %s1 {axis = 3 : i64} : tensor<?x2x?x?xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x2x?x?xf32>, tensor<?x2x?x32xf32>) -> tensor<?x2x?x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x?x32xf32>) -> tensor<?x?x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<?x?x2x32xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %o2 : tensor<?x?x64xf32>
+}
+
+// -----
+
+// GPT-2 also flattens the merged heads to [B * S, H * D] for its output
+// projection: that reshape reads the attention's result instead.
+// CHECK-LABEL: func.func @second_reshape_of_merged_heads
+func.func @second_reshape_of_merged_heads(%q: tensor<1x3x64xf32>) -> (tensor<1x3x64xf32>, tensor<3x64xf32>) {
+  // CHECK: %[[A:.*]] = xf.attention
+  // CHECK: %[[FLAT:.*]] = xf.reshape %[[A]], %{{.*}} : (tensor<1x3x64xf32>, tensor<2xi64>) -> tensor<3x64xf32>
+  // CHECK: return %[[A]], %[[FLAT]]
+  %split = xf.constant dense<[1, 3, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
+  %flat = xf.constant dense<[-1, 64]> : tensor<2xi64>
+  %q1 = xf.reshape %q, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %k2 = xf.transpose %q1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x32x3xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x3x32xf32>, tensor<1x2x32x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = xf.softmax %s {axis = 3 : i64} : tensor<1x2x3x3xf32>
+  %o = xf.matmul %p, %q2 : (tensor<1x2x3x3xf32>, tensor<1x2x3x32xf32>) -> tensor<1x2x3x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x32xf32>) -> tensor<1x3x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x3x2x32xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
+  %o3 = xf.reshape %o1, %flat : (tensor<1x3x2x32xf32>, tensor<2xi64>) -> tensor<3x64xf32>
+  return %o2, %o3 : tensor<1x3x64xf32>, tensor<3x64xf32>
 }

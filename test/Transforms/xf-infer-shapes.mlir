@@ -54,3 +54,35 @@ func.func @expand_shape_through_where(%m: tensor<1x1x4x4xf32>, %b: tensor<1xi64>
   %e = xf.expand %m, %w : (tensor<1x1x4x4xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
   return %e : tensor<?x?x?x?xf32>
 }
+
+// -----
+
+// reshape(x, [d0(x), d1(x), -1]) (ALBERT's head merge): the entries read
+// from x's own dimensions cancel them, so -1 is 4 * 16 whatever d0 and d1
+// are.
+// CHECK-LABEL: func.func @reshape_minus_one_after_own_dims
+// CHECK: xf.reshape {{.*}} -> tensor<?x?x64xf32>
+func.func @reshape_minus_one_after_own_dims(%x: tensor<?x?x4x16xf32>) -> tensor<?x?x?xf32> {
+  %shape = xf.shape_of %x : (tensor<?x?x4x16xf32>) -> tensor<4xi64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %two = xf.constant dense<2> : tensor<1xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %lead = xf.slice %shape, %zero, %two, %zero, %one : (tensor<4xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %minus = xf.constant dense<-1> : tensor<1xi64>
+  %s = xf.concat %lead, %minus {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %r = xf.reshape %x, %s : (tensor<?x?x4x16xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %r : tensor<?x?x?xf32>
+}
+
+// -----
+
+// Without the input's own dimensions, -1 stays unknown.
+// CHECK-LABEL: func.func @negative_reshape_minus_one_after_other_dims
+// CHECK: xf.reshape {{.*}} -> tensor<?x?x?xf32>
+func.func @negative_reshape_minus_one_after_other_dims(%x: tensor<?x?x4x16xf32>, %y: tensor<?x?xf32>) -> tensor<?x?x?xf32> {
+  %s0 = xf.shape_of %y : (tensor<?x?xf32>) -> tensor<2xi64>
+  %minus = xf.constant dense<-1> : tensor<1xi64>
+  %s = xf.concat %s0, %minus {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %r = xf.reshape %x, %s : (tensor<?x?x4x16xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %r : tensor<?x?x?xf32>
+}

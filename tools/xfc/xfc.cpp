@@ -106,6 +106,11 @@ static cl::opt<bool> passStatistics(
     "pass-stats",
     cl::desc("Print what each pass did: the ops it created and removed"),
     cl::init(false), cl::cat(xfcCategory));
+static cl::opt<bool> explainAttention(
+    "explain-attention",
+    cl::desc("Say why each head merge that xf-fuse-attention left unfused "
+             "was not fused (a remark per head merge)"),
+    cl::init(false), cl::cat(xfcCategory));
 static cl::opt<bool> timePhases("time-phases",
                                 cl::desc("Time each compilation phase"),
                                 cl::init(false), cl::cat(xfcCategory));
@@ -199,7 +204,7 @@ int main(int argc, char **argv) {
 
   PassManager graphPm(&context);
   configure(graphPm);
-  xf::buildGraphOptimizationPipeline(graphPm, optLevel);
+  xf::buildGraphOptimizationPipeline(graphPm, optLevel, explainAttention);
   if (failed(graphPm.run(*module)))
     return 1;
   if (emitStage == Stage::XF)

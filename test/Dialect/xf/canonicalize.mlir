@@ -283,3 +283,18 @@ func.func @reduce_over_unit_dims(%x: tensor<2x1xf32>) -> tensor<2x1xf32> {
   %0 = xf.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x1xf32>) -> tensor<2x1xf32>
   return %0 : tensor<2x1xf32>
 }
+
+// -----
+
+// A shape element read from a static dimension is a constant, even when
+// the tensor has dynamic ones: GPT-2 divides its scores by sqrt of the head
+// size read this way.
+// CHECK-LABEL: func.func @static_dimension_of_dynamic_tensor
+func.func @static_dimension_of_dynamic_tensor(%x: tensor<?x4x?x16xf32>) -> tensor<i64> {
+  // CHECK-NEXT: %[[C:.*]] = xf.constant dense<16> : tensor<i64>
+  // CHECK-NEXT: return %[[C]]
+  %s = xf.shape_of %x : (tensor<?x4x?x16xf32>) -> tensor<4xi64>
+  %i = xf.constant dense<-1> : tensor<i64>
+  %d = xf.gather %s, %i {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  return %d : tensor<i64>
+}
