@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/xf/XFDims.h"
 #include "dialects/xf/XFOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -441,17 +442,23 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 }
 
 XF_DEFINE_COMPATIBLE_RETURN_TYPES(AttentionOp)
-LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location>,
-                                            ValueRange operands, DictionaryAttr,
-                                            OpaqueProperties, RegionRange,
-                                            SmallVectorImpl<Type> &inferred) {
-  RankedTensorType query = getTensorType(operands[0]);
-  RankedTensorType value = getTensorType(operands[2]);
+LogicalResult AttentionOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  RankedTensorType query = getTensorType(adaptor.getQuery());
+  RankedTensorType value = getTensorType(adaptor.getValue());
   if (!query || !value || query.getRank() != 3 || value.getRank() != 3)
     return failure();
+  // Every query head reads a value head: H value heads wide.
+  int64_t heads = adaptor.getNumHeads();
+  int64_t kvHeads = adaptor.getNumKvHeads().value_or(heads);
+  int64_t width = value.getDimSize(2);
+  if (!ShapedType::isDynamic(width) && kvHeads > 0 && heads % kvHeads == 0)
+    width = width / kvHeads * heads;
   inferred.push_back(RankedTensorType::get(
-      {query.getDimSize(0), query.getDimSize(1), value.getDimSize(2)},
+      {query.getDimSize(0), query.getDimSize(1), width},
       query.getElementType()));
   return success();
 }
@@ -543,6 +550,20 @@ LogicalResult ReshapeOp::inferReturnTypes(
     // read from the input's own dimensions cancel those dimensions, so
     // `reshape(x, [d0(x), d1(x), -1])` is known whatever d0 and d1 are.
     SmallVector<bool> cancelled(type.getRank(), false);
+    TraceCacheScope traceCache;
+    // The input dimension an entry reads, directly or through a dimension
+    // of the same origin (Mistral's position ids: reshape(range(0, S), [-1,
+    // S]) with S read from the ids).
+    auto inputDimOf = [&](DimRef source) -> std::optional<int64_t> {
+      if (source.value == adaptor.getInput() && !cancelled[source.dim])
+        return source.dim;
+      DimRef origin = traceDim(source);
+      for (int64_t j = 0; j < type.getRank(); ++j)
+        if (!cancelled[j] && type.isDynamicDim(j) &&
+            traceDim({adaptor.getInput(), j}) == origin)
+          return j;
+      return std::nullopt;
+    };
     int64_t rest = 1;
     for (auto [i, d] : llvm::enumerate(shape)) {
       if (static_cast<int64_t>(i) == inferIndex)
@@ -551,9 +572,10 @@ LogicalResult ReshapeOp::inferReturnTypes(
           ShapedType::isDynamic(d)
               ? getShapeElementDim(adaptor.getShape(), i)
               : std::nullopt;
-      if (source && source->value == adaptor.getInput() &&
-          !cancelled[source->dim]) {
-        cancelled[source->dim] = true;
+      std::optional<int64_t> inputDim =
+          source ? inputDimOf(*source) : std::nullopt;
+      if (inputDim) {
+        cancelled[*inputDim] = true;
         continue;
       }
       rest = ShapedType::isDynamic(d) || rest == kDynamic ? kDynamic

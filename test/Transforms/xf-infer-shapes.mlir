@@ -86,3 +86,25 @@ func.func @negative_reshape_minus_one_after_other_dims(%x: tensor<?x?x4x16xf32>,
   %r = xf.reshape %x, %s : (tensor<?x?x4x16xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
   return %r : tensor<?x?x?xf32>
 }
+
+// -----
+
+// Mistral's position ids: reshape(unsqueeze(range(0, S)), [-1, S]) with S
+// read from the ids. The range's length and S have one origin, so -1 is 1
+// and the ids broadcast over the batch as a static 1 (a `?` there was read
+// as the batch size).
+// CHECK-LABEL: func.func @reshape_minus_one_by_traced_origin
+// CHECK: xf.reshape {{.*}} -> tensor<1x?xi64>
+func.func @reshape_minus_one_by_traced_origin(%ids: tensor<?x?xi64>) -> tensor<?x?xi64> {
+  %shape = xf.shape_of %ids : (tensor<?x?xi64>) -> tensor<2xi64>
+  %one = xf.constant dense<1> : tensor<i64>
+  %zero = xf.constant dense<0> : tensor<i64>
+  %s = xf.gather %shape, %one {axis = 0 : i64} : (tensor<2xi64>, tensor<i64>) -> tensor<i64>
+  %r = xf.range %zero, %s, %one : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %u = xf.unsqueeze %r {axes = array<i64: 0>} : (tensor<?xi64>) -> tensor<1x?xi64>
+  %minus = xf.constant dense<-1> : tensor<1xi64>
+  %s1 = xf.unsqueeze %s {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %target = xf.concat %minus, %s1 {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %p = xf.reshape %u, %target : (tensor<1x?xi64>, tensor<2xi64>) -> tensor<?x?xi64>
+  return %p : tensor<?x?xi64>
+}
