@@ -9,7 +9,9 @@ with `xf-bench --json`, and run by onnxruntime with every graph optimization
 on (ORT_ENABLE_ALL, which fuses attention, layer norms and GELUs into its own
 contrib ops) at the same thread count, each configuration in a fresh
 process. Models: the BERT-like fixture (MiniLM shape) at sequence 128, batch
-1 and 8; the GPT-2-like fixture's 128-token prefill; the real
+1 and 8; the GPT-2-like fixture's 128-token prefill; torch.onnx exports of
+Hugging Face's BertModel (MiniLM shape) and LlamaForCausalLM (4 layers,
+hidden 768, 12 heads, 4 KV heads) at batch 1, sequence 128; the real
 all-MiniLM-L6-v2 (sequence 128, batch 1) when its weights are installed
 (requirements-models.txt), otherwise reported as not run. The ratio is
 xfc's median over onnxruntime's: below 1 is faster.
@@ -44,6 +46,20 @@ def models(out: str) -> list[tuple[str, str, list[int]]]:
     found += [("BERT-like, batch 1, seq 128", bert, [1, 128]),
               ("BERT-like, batch 8, seq 128", bert, [8, 128]),
               ("GPT-2-like prefill, seq 128", os.path.join(out, "gpt2_like.onnx"), [1, 128])]
+    # Real exports: torch.onnx of Hugging Face model code, dynamic axes
+    # (scripts/zoo/export_zoo.py --bench, in the exporter venv).
+    real = [("bench-bert-minilm-op14.onnx", "HF BertModel export (MiniLM shape), batch 1, seq 128"),
+            ("bench-llama-op14.onnx", "HF LlamaForCausalLM export (4 layers, GQA) prefill, seq 128")]
+    exporter = os.path.join(ROOT, ".venv-export", "bin", "python")
+    if not all(os.path.exists(os.path.join(out, f)) for f, _ in real) and os.path.exists(exporter):
+        subprocess.run([exporter, os.path.join(ROOT, "scripts", "zoo", "export_zoo.py"), "--bench", "--out", out],
+                       capture_output=True, text=True)
+    for filename, label in real:
+        path = os.path.join(out, filename)
+        if os.path.exists(path):
+            found.append((label, path, [1, 128]))
+        else:
+            print(f"{label}: not run (the exporter venv, .venv-export, is missing or failed)")
     minilm = os.path.join(out, "all-MiniLM-L6-v2.onnx")
     if not os.path.exists(minilm):
         exporter = os.path.join(ROOT, "scripts", "fixtures", "export_minilm.py")

@@ -263,14 +263,20 @@ LogicalResult AttentionOp::verify() {
   int64_t heads = getNumHeads();
   if (heads < 1)
     return emitOpError("num_heads must be positive, got ") << heads;
-  for (RankedTensorType type : {query, key, value}) {
+  int64_t kvHeads = getKeyValueHeads();
+  if (kvHeads < 1 || heads % kvHeads != 0)
+    return emitOpError("num_kv_heads must divide the ")
+           << heads << " heads, got " << kvHeads;
+  for (auto [type, count] :
+       {std::make_pair(query, heads), std::make_pair(key, kvHeads),
+        std::make_pair(value, kvHeads)}) {
     int64_t width = type.getDimSize(2);
-    if (ShapedType::isDynamic(width) || width % heads != 0)
+    if (ShapedType::isDynamic(width) || width % count != 0)
       return emitOpError("the last dimension of ")
-             << type << " must be static and a multiple of the " << heads
+             << type << " must be static and a multiple of its " << count
              << " heads";
   }
-  if (query.getDimSize(2) != key.getDimSize(2))
+  if (query.getDimSize(2) / heads != key.getDimSize(2) / kvHeads)
     return emitOpError("query and key head dimensions differ: ")
            << query << " vs " << key;
   if (failed(verifyCompatibleShape(key.getShape().drop_back(),

@@ -516,6 +516,11 @@ def XF_AttentionOp : XF_InferredOp<"attention"> {
         : (tensor<1x128x384xf32>, tensor<1x128x384xf32>, tensor<1x128x384xf32>, tensor<1x1x1x128xf32>) -> tensor<1x128x384xf32>
     ```
 
+    With `num_kv_heads` = G (grouped-query attention, multi-query when
+    G = 1), `key` and `value` hold G heads and query head `h` reads key and
+    value head `h / (H / G)`: `key` is `[B, Sk, G * D]`, `value`
+    `[B, Sk, G * Dv]`, and no head is repeated in memory.
+
     Code generation computes it a block of queries at a time with an online
     softmax over blocks of keys (flash attention), so that no more than a
     tile of the score matrix exists at once.
@@ -524,11 +529,20 @@ def XF_AttentionOp : XF_InferredOp<"attention"> {
                        XF_FloatTensor:$value,
                        Optional<XF_FloatTensor>:$mask,
                        I64Attr:$num_heads, F32Attr:$scale,
-                       DefaultValuedStrAttr<StrAttr, "none">:$mask_kind);
+                       DefaultValuedStrAttr<StrAttr, "none">:$mask_kind,
+                       OptionalAttr<I64Attr>:$num_kv_heads);
   let results = (outs XF_FloatTensor:$output);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`,` $mask^)? attr-dict `:`
     functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    static bool isCompatibleReturnTypes(::mlir::TypeRange lhs,
+                                        ::mlir::TypeRange rhs);
+    /// Heads of `key` and `value`: num_kv_heads, or num_heads without it.
+    int64_t getKeyValueHeads() {
+      return getNumKvHeads().value_or(getNumHeads());
+    }
   }];
   let hasVerifier = 1;
 }

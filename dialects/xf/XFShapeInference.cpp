@@ -233,6 +233,30 @@ std::optional<DimRef> xf::getShapeElementDim(Value shape, int64_t i,
       return std::nullopt;
     return getShapeElementDim(gather.getData(), *index, depth + 1);
   }
+  if (auto where = dyn_cast<WhereOp>(def)) {
+    // where(equal(a, b), x, y) with the comparison decided for element i:
+    // known on both sides, or a dimension (never negative) against a
+    // negative constant (exporters' "replace -1 by 1").
+    auto equal = where.getCondition().getDefiningOp<EqualOp>();
+    auto lhs = equal ? getKnownIntValues(equal.getLhs()) : std::nullopt;
+    auto rhs = equal ? getKnownIntValues(equal.getRhs()) : std::nullopt;
+    if (!lhs || !rhs)
+      return std::nullopt;
+    auto at = [&](const SmallVector<int64_t> &v) {
+      return v.size() == 1 ? v[0] : i < static_cast<int64_t>(v.size()) ? v[i] : kDynamic;
+    };
+    int64_t a = at(*lhs), b = at(*rhs);
+    std::optional<bool> same;
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(b))
+      same = a == b;
+    else if ((ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && b < 0) ||
+             (ShapedType::isDynamic(b) && !ShapedType::isDynamic(a) && a < 0))
+      same = false;
+    if (!same)
+      return std::nullopt;
+    return getShapeElementDim(*same ? where.getX() : where.getY(), i,
+                              depth + 1);
+  }
   if (auto slice = dyn_cast<SliceOp>(def)) {
     auto dataType = slice.getInput().getType();
     std::optional<SmallVector<int64_t>> starts = getKnownIntValues(slice.getStarts());

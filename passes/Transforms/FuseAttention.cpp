@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/xf/XFDims.h"
 #include "dialects/xf/XFOps.h"
 #include "passes/Passes.h"
 #include "passes/Transforms/ConstantData.h"
@@ -32,287 +33,6 @@ namespace mlir::xf {
 
 using namespace mlir;
 using namespace mlir::xf;
-
-//===----------------------------------------------------------------------===//
-// Dimensions known only at run time
-//===----------------------------------------------------------------------===//
-
-static bool isHeadSplit(ReshapeOp reshape, int depth);
-static bool isHeadMerge(ReshapeOp reshape, int depth);
-
-namespace {
-/// What traceDim found for the operands of broadcasting arithmetic during
-/// one match: a decoder's residual stream reaches each layer's adds along
-/// two paths per layer before it, 2^layers walks without it.
-using TraceCache = llvm::DenseMap<std::pair<Value, int64_t>, DimRef>;
-thread_local TraceCache *activeTraceCache = nullptr;
-
-/// Keeps traceDim's results while it lives; the IR must not change
-/// meanwhile.
-class TraceCacheScope {
-public:
-  TraceCacheScope() : previous(activeTraceCache) { activeTraceCache = &cache; }
-  ~TraceCacheScope() { activeTraceCache = previous; }
-  TraceCacheScope(const TraceCacheScope &) = delete;
-  TraceCacheScope &operator=(const TraceCacheScope &) = delete;
-
-private:
-  TraceCache cache;
-  TraceCache *previous;
-};
-} // namespace
-
-/// Follows `ref` up to the op that gave the dimension its size: through
-/// transposes, head splits and merges, splits along another axis, the
-/// leading dimensions of projections (linear layers and MatMuls by a weight
-/// matrix), of normalizations, activations and attention, gathers (an
-/// embedding's rows take the ids' shape), unsqueezes, `range(0, n, 1)`
-/// (whose length is n, read from a shape) and broadcasting arithmetic
-/// (when every operand that is not a static 1 there traces to one origin).
-/// A dimension of a function argument stands for every argument dimension
-/// of the same name (`xf.input_dim_names`: the runtime checks that inputs
-/// agree on them), so `input_ids` and `attention_mask` share one batch.
-static DimRef canonicalArgumentDim(DimRef ref) {
-  auto arg = dyn_cast<BlockArgument>(ref.value);
-  auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())
-                  : func::FuncOp();
-  auto names = func ? func->getAttrOfType<ArrayAttr>("xf.input_dim_names")
-                    : ArrayAttr();
-  if (!names || arg.getArgNumber() >= names.size())
-    return ref;
-  auto dimNames = dyn_cast<ArrayAttr>(names[arg.getArgNumber()]);
-  if (!dimNames || ref.dim >= static_cast<int64_t>(dimNames.size()))
-    return ref;
-  auto name = dyn_cast<StringAttr>(dimNames[ref.dim]);
-  if (!name || name.getValue().empty())
-    return ref;
-  for (auto [i, entry] : llvm::enumerate(names)) {
-    auto list = dyn_cast<ArrayAttr>(entry);
-    for (auto [d, other] : llvm::enumerate(list ? list.getValue()
-                                                : ArrayRef<Attribute>()))
-      if (other == name)
-        return {func.getArgument(i), static_cast<int64_t>(d)};
-  }
-  return ref;
-}
-
-static DimRef traceDim(DimRef ref, int depth = 0) {
-  for (; depth < 32; ++depth) {
-    Operation *def = ref.value.getDefiningOp();
-    if (!def)
-      return canonicalArgumentDim(ref);
-    if (auto expand = dyn_cast<ExpandOp>(def)) {
-      // The input's size where it is not a static 1, else the target's.
-      int64_t rank = expand.getType().getRank();
-      int64_t j = ref.dim - (rank - expand.getInput().getType().getRank());
-      if (j >= 0 && expand.getInput().getType().getDimSize(j) != 1) {
-        ref = {expand.getInput(), j};
-        continue;
-      }
-      int64_t length = expand.getShape().getType().getDimSize(0);
-      std::optional<DimRef> source =
-          getShapeElementDim(expand.getShape(), ref.dim - (rank - length));
-      if (!source)
-        return ref;
-      ref = *source;
-      continue;
-    }
-    if (auto gather = dyn_cast<GatherOp>(def)) {
-      int64_t indicesRank = gather.getIndices().getType().getRank();
-      FailureOr<int64_t> axis =
-          normalizeAxis(gather.getAxis(), gather.getData().getType().getRank());
-      if (failed(axis))
-        return ref;
-      if (ref.dim >= *axis && ref.dim < *axis + indicesRank)
-        ref = {gather.getIndices(), ref.dim - *axis};
-      else
-        ref = {gather.getData(),
-               ref.dim < *axis ? ref.dim : ref.dim - indicesRank + 1};
-      continue;
-    }
-    if (auto unsqueeze = dyn_cast<UnsqueezeOp>(def)) {
-      int64_t inserted = 0;
-      for (int64_t axis : unsqueeze.getAxes()) {
-        if (axis == ref.dim)
-          return ref;
-        inserted += axis < ref.dim;
-      }
-      ref = {unsqueeze.getInput(), ref.dim - inserted};
-      continue;
-    }
-    if (auto range = dyn_cast<RangeOp>(def)) {
-      std::optional<SmallVector<int64_t>> start =
-          getKnownIntValues(range.getStart());
-      std::optional<SmallVector<int64_t>> delta =
-          getKnownIntValues(range.getDelta());
-      std::optional<DimRef> limit = getDimSource(range.getLimit());
-      if (!start || !delta || start->size() != 1 || delta->size() != 1 ||
-          (*start)[0] != 0 || (*delta)[0] != 1 || !limit)
-        return ref;
-      ref = *limit;
-      continue;
-    }
-    if (auto attention = dyn_cast<AttentionOp>(def)) {
-      if (ref.dim >= 2)
-        return ref;
-      ref.value = attention.getQuery();
-      continue;
-    }
-    if (isa<AddOp, SubOp, MulOp, DivOp, WhereOp>(def)) {
-      // Broadcasting: the result's size is that of every operand whose
-      // dimension there is not a static 1.
-      int64_t rank = cast<RankedTensorType>(def->getResult(0).getType()).getRank();
-      std::optional<DimRef> common;
-      for (Value operand : def->getOperands()) {
-        auto type = cast<RankedTensorType>(operand.getType());
-        int64_t dim = ref.dim - (rank - type.getRank());
-        if (dim < 0 || type.getDimSize(dim) == 1)
-          continue;
-        DimRef traced;
-        auto key = std::make_pair(operand, dim);
-        if (activeTraceCache && activeTraceCache->count(key)) {
-          traced = activeTraceCache->lookup(key);
-        } else {
-          traced = traceDim({operand, dim}, depth + 1);
-          if (activeTraceCache)
-            (*activeTraceCache)[key] = traced;
-        }
-        if (common && !(traced == *common))
-          return ref;
-        common = traced;
-      }
-      return common ? *common : ref;
-    }
-    if (auto transpose = dyn_cast<TransposeOp>(def)) {
-      ref = {transpose.getInput(), transpose.getPerm()[ref.dim]};
-      continue;
-    }
-    if (auto reshape = dyn_cast<ReshapeOp>(def)) {
-      if (ref.dim < 2 && (isHeadSplit(reshape, depth + 1) ||
-                          isHeadMerge(reshape, depth + 1))) {
-        ref.value = reshape.getInput();
-        continue;
-      }
-      // A dimension the target shape reads from another tensor's shape.
-      if (std::optional<DimRef> source =
-              getShapeElementDim(reshape.getShape(), ref.dim)) {
-        ref = *source;
-        continue;
-      }
-      return ref;
-    }
-    if (auto split = dyn_cast<SplitOp>(def)) {
-      if (ref.dim == static_cast<int64_t>(split.getAxis()))
-        return ref;
-      ref.value = split.getInput();
-      continue;
-    }
-    if (auto linear = dyn_cast<LinearOp>(def)) {
-      if (ref.dim + 1 == linear.getType().getRank())
-        return ref;
-      ref.value = linear.getInput();
-      continue;
-    }
-    if (auto matmul = dyn_cast<MatMulOp>(def)) {
-      // Rows and batch dimensions come from the left operand (where it
-      // does not broadcast), columns from the right one: a projection by a
-      // weight matrix keeps the leading dimensions, and attention's
-      // products keep batch, heads and queries.
-      int64_t rank = matmul.getType().getRank();
-      RankedTensorType lhsType = matmul.getLhs().getType();
-      RankedTensorType rhsType = matmul.getRhs().getType();
-      if (lhsType.getRank() != rank || rank < 2)
-        return ref;
-      if (ref.dim + 1 == rank) {
-        if (rhsType.getRank() != rank || rhsType.getRank() == 2)
-          return ref;
-        ref.value = matmul.getRhs();
-        continue;
-      }
-      if (lhsType.getDimSize(ref.dim) == 1 && ref.dim + 2 != rank)
-        return ref;
-      ref.value = matmul.getLhs();
-      continue;
-    }
-    if (def->getNumOperands() >= 1 && def->getNumResults() == 1 &&
-        isa<LayerNormOp, SkipLayerNormOp, RmsNormOp, GeluOp, CastOp,
-            SoftmaxOp>(def)) {
-      ref.value = def->getOperand(0);
-      continue;
-    }
-    return ref;
-  }
-  return ref;
-}
-
-/// Whether the scalar `element` (a 0-D or one-element tensor) is the size of
-/// `ref`: a constant equal to its static size, or read from a dimension
-/// that traces to the same origin.
-static bool isSizeOf(Value element, DimRef ref, int depth = 0) {
-  if (!element)
-    return false;
-  std::optional<SmallVector<int64_t>> known = getKnownIntValues(element);
-  auto type = cast<RankedTensorType>(ref.value.getType());
-  if (known && known->size() == 1 && !ShapedType::isDynamic((*known)[0]))
-    return !type.isDynamicDim(ref.dim) &&
-           (*known)[0] == type.getDimSize(ref.dim);
-  std::optional<DimRef> source = getDimSource(element);
-  return source && traceDim(*source, depth) == traceDim(ref, depth);
-}
-
-/// Whether two dimensions provably have the same size.
-static bool haveSameSize(DimRef a, DimRef b) {
-  auto aType = cast<RankedTensorType>(a.value.getType());
-  auto bType = cast<RankedTensorType>(b.value.getType());
-  if (!aType.isDynamicDim(a.dim) && !bType.isDynamicDim(b.dim))
-    return aType.getDimSize(a.dim) == bType.getDimSize(b.dim);
-  return traceDim(a) == traceDim(b);
-}
-
-/// Whether a rank-changing reshape keeps the leading dimension of its input:
-/// its target shape starts with 0 (ONNX's "copy"), the input's static size,
-/// or that dimension read back by `xf.shape_of`.
-static bool keepsLeadingDim(ReshapeOp reshape, int depth) {
-  auto inputType = reshape.getInput().getType();
-  auto resultType = reshape.getType();
-  if (!inputType.isDynamicDim(0) && !resultType.isDynamicDim(0))
-    return inputType.getDimSize(0) == resultType.getDimSize(0);
-  std::optional<SmallVector<int64_t>> known =
-      getKnownIntValues(reshape.getShape());
-  if (known && !known->empty() && (*known)[0] == 0 && !reshape.getAllowzero())
-    return true;
-  if (std::optional<DimRef> source = getShapeElementDim(reshape.getShape(), 0))
-    return traceDim(*source, depth) == traceDim({reshape.getInput(), 0}, depth);
-  return isSizeOf(getShapePiece(reshape.getShape(), 0),
-                  {reshape.getInput(), 0}, depth);
-}
-
-/// [B, S, H * D] -> [B, S, H, D] with static H and D. With the leading
-/// dimension kept and the element count unchanged, S is kept too.
-static bool isHeadSplit(ReshapeOp reshape, int depth) {
-  auto inputType = reshape.getInput().getType();
-  auto resultType = reshape.getType();
-  if (inputType.getRank() != 3 || resultType.getRank() != 4 ||
-      inputType.isDynamicDim(2) || resultType.isDynamicDim(2) ||
-      resultType.isDynamicDim(3) ||
-      resultType.getDimSize(2) * resultType.getDimSize(3) !=
-          inputType.getDimSize(2))
-    return false;
-  return keepsLeadingDim(reshape, depth);
-}
-
-/// [B, S, H, D] -> [B, S, H * D], the inverse of a head split.
-static bool isHeadMerge(ReshapeOp reshape, int depth) {
-  auto inputType = reshape.getInput().getType();
-  auto resultType = reshape.getType();
-  if (inputType.getRank() != 4 || resultType.getRank() != 3 ||
-      inputType.isDynamicDim(2) || inputType.isDynamicDim(3) ||
-      resultType.isDynamicDim(2) ||
-      inputType.getDimSize(2) * inputType.getDimSize(3) !=
-          resultType.getDimSize(2))
-    return false;
-  return keepsLeadingDim(reshape, depth);
-}
 
 //===----------------------------------------------------------------------===//
 // Pieces of the pattern
@@ -347,31 +67,106 @@ static Value peelScale(Value value, double &scale) {
 }
 
 namespace {
-/// Heads taken from a packed [B, S, H * D] tensor: `transpose(reshape(x))`.
+/// Heads taken from a packed [B, S, H * D] tensor: `transpose(reshape(x))`,
+/// or from a [B, S, H, D] tensor that is no reshape (rotary embeddings
+/// applied after the head split), which the fusion reshapes to packed form.
 struct HeadSplit {
-  Value packed;
+  Value packed;  // [B, S, H * D], when it exists
+  Value split;   // [B, S, H, D], when `packed` must be made from it
   int64_t heads = 0, headDim = 0;
+  /// The [B, S] tensor whose dimension 1 is the sequence.
+  Value sequenceSource() const { return packed ? packed : split; }
 };
 } // namespace
 
-/// Matches `transpose(reshape(packed), perm)` where the reshape splits the
-/// last dimension of `packed` into heads. With `scale`, splat scalings of
-/// the packed or split tensor are folded into it.
-static std::optional<HeadSplit> matchHeads(Value value, ArrayRef<int64_t> perm,
-                                           double *scale) {
+/// Heads from the [B, S, H, D] tensor `split`: the packed tensor it was
+/// split from, when it was.
+static HeadSplit fromSplit(Value split, double *scale) {
+  auto type = cast<RankedTensorType>(split.getType());
+  HeadSplit heads{Value(), Value(), type.getDimSize(2), type.getDimSize(3)};
+  if (auto reshape = split.getDefiningOp<ReshapeOp>();
+      reshape && isHeadSplit(reshape, 0)) {
+    heads.packed = reshape.getInput();
+    if (scale)
+      heads.packed = peelScale(heads.packed, *scale);
+    return heads;
+  }
+  heads.split = split;
+  return heads;
+}
+
+/// Matches a heads-first [B, H, S, D] tensor: `transpose(x, [0, 2, 1, 3])`
+/// of a [B, S, H', D] tensor, where H = H' or, for grouped-query
+/// attention, H' heads repeated r times by `reshape(expand(unsqueeze(t, 2),
+/// [B, H', r, S, D]), [B, H' * r, S, D])` (Llama's repeat_kv). Returns the
+/// heads and the repeat count.
+static std::optional<std::pair<HeadSplit, int64_t>>
+matchHeadsFirst(Value value, double *scale) {
   if (scale)
     value = peelScale(value, *scale);
+  int64_t repeat = 1;
+  if (auto reshape = value.getDefiningOp<ReshapeOp>()) {
+    auto expand = reshape.getInput().getDefiningOp<ExpandOp>();
+    auto unsqueeze =
+        expand ? expand.getInput().getDefiningOp<UnsqueezeOp>() : UnsqueezeOp();
+    RankedTensorType expanded = expand ? expand.getType() : RankedTensorType();
+    RankedTensorType result = reshape.getType();
+    if (!unsqueeze || unsqueeze.getAxes() != ArrayRef<int64_t>{2} ||
+        expanded.getRank() != 5 || result.getRank() != 4 ||
+        expanded.isDynamicDim(1) || expanded.isDynamicDim(2) ||
+        result.isDynamicDim(1) ||
+        expanded.getDimSize(1) * expanded.getDimSize(2) != result.getDimSize(1) ||
+        unsqueeze.getInput().getType().getDimSize(1) != expanded.getDimSize(1))
+      return std::nullopt;
+    repeat = expanded.getDimSize(2);
+    value = unsqueeze.getInput();
+  }
   auto transpose = value.getDefiningOp<TransposeOp>();
-  if (!transpose || transpose.getPerm() != perm)
+  if (!transpose || transpose.getPerm() != ArrayRef<int64_t>{0, 2, 1, 3})
     return std::nullopt;
-  auto reshape = transpose.getInput().getDefiningOp<ReshapeOp>();
-  if (!reshape || !isHeadSplit(reshape, 0))
-    return std::nullopt;
-  RankedTensorType split = reshape.getType();
-  Value packed = reshape.getInput();
+  Value split = transpose.getInput();
   if (scale)
-    packed = peelScale(packed, *scale);
-  return HeadSplit{packed, split.getDimSize(2), split.getDimSize(3)};
+    split = peelScale(split, *scale);
+  auto type = cast<RankedTensorType>(split.getType());
+  if (type.isDynamicDim(2) || type.isDynamicDim(3))
+    return std::nullopt;
+  return std::make_pair(fromSplit(split, scale), repeat);
+}
+
+/// Matches K^T, [B, H, D, S]: `transpose(split, [0, 2, 3, 1])` of a
+/// [B, S, H, D] tensor, or `transpose(k, [0, 1, 3, 2])` of heads-first K.
+static std::optional<std::pair<HeadSplit, int64_t>>
+matchKeyTranspose(Value value, double *scale) {
+  value = peelScale(value, *scale);
+  auto transpose = value.getDefiningOp<TransposeOp>();
+  if (!transpose)
+    return std::nullopt;
+  if (transpose.getPerm() == ArrayRef<int64_t>{0, 2, 3, 1}) {
+    Value split = peelScale(transpose.getInput(), *scale);
+    auto type = cast<RankedTensorType>(split.getType());
+    if (type.getRank() != 4 || type.isDynamicDim(2) || type.isDynamicDim(3))
+      return std::nullopt;
+    return std::make_pair(fromSplit(split, scale), int64_t(1));
+  }
+  if (transpose.getPerm() == ArrayRef<int64_t>{0, 1, 3, 2})
+    return matchHeadsFirst(transpose.getInput(), scale);
+  return std::nullopt;
+}
+
+/// The packed [B, S, H * D] tensor of `heads`, reshaped from its split form
+/// where needed (a reshape that copies B and S: free).
+static Value materializePacked(PatternRewriter &rewriter, Location loc,
+                               HeadSplit &heads) {
+  if (heads.packed)
+    return heads.packed;
+  auto shape = ConstantOp::create(
+      rewriter, loc,
+      DenseIntElementsAttr::get(
+          RankedTensorType::get({3}, rewriter.getI64Type()),
+          ArrayRef<int64_t>{0, 0, heads.heads * heads.headDim}));
+  heads.packed = ReshapeOp::create(rewriter, loc, heads.split, shape,
+                                   /*allowzero=*/false);
+  return heads.packed;
 }
 
 /// Reads the elements of an integer constant, inline or held in a resource
@@ -735,26 +530,31 @@ private:
       return refuse("unexpected score epilogue");
 
     double scale = epilogue->scale;
-    std::optional<HeadSplit> query =
-        matchHeads(scoresOp.getLhs(), {0, 2, 1, 3}, &scale);
-    std::optional<HeadSplit> key =
-        matchHeads(scoresOp.getRhs(), {0, 2, 3, 1}, &scale);
-    std::optional<HeadSplit> value =
-        matchHeads(weighted.getRhs(), {0, 2, 1, 3}, /*scale=*/nullptr);
-    if (!query || !key || !value)
-      return refuse("Q, K or V is not split "
-                                                "into heads");
-    int64_t heads = query->heads;
-    if (key->heads != heads || value->heads != heads ||
-        key->headDim != query->headDim ||
-        value->heads * value->headDim !=
-            merge.getType().getDimSize(2))
+    auto query = matchHeadsFirst(scoresOp.getLhs(), &scale);
+    auto key = matchKeyTranspose(scoresOp.getRhs(), &scale);
+    auto value = matchHeadsFirst(weighted.getRhs(), /*scale=*/nullptr);
+    if (!query || !key || !value || query->second != 1)
+      return refuse("Q, K or V is not split into heads");
+    int64_t heads = query->first.heads;
+    int64_t kvHeads = key->first.heads;
+    if (key->first.heads * key->second != heads ||
+        value->first.heads != kvHeads || value->second != key->second ||
+        key->first.headDim != query->first.headDim ||
+        heads * value->first.headDim != merge.getType().getDimSize(2))
       return refuse("head counts differ");
 
-    Lengths lengths{{query->packed, 1}, {key->packed, 1}, false};
+    Lengths lengths{{query->first.sequenceSource(), 1},
+                    {key->first.sequenceSource(), 1},
+                    false};
     lengths.equal = haveSameSize(lengths.query, lengths.key);
-    if (!haveSameSize(lengths.key, {value->packed, 1}))
+    if (!haveSameSize(lengths.key, {value->first.sequenceSource(), 1}))
       return refuse("K and V lengths differ");
+    // The attention does not broadcast batches, as a product of heads may.
+    if (!haveSameSize({query->first.sequenceSource(), 0},
+                      {key->first.sequenceSource(), 0}) ||
+        !haveSameSize({key->first.sequenceSource(), 0},
+                      {value->first.sequenceSource(), 0}))
+      return refuse("Q, K and V batches differ");
 
     StringRef maskKind = "none";
     Value mask = epilogue->mask;
@@ -861,12 +661,16 @@ private:
         mergeTranspose.getLoc(), merge.getLoc()};
     for (Operation *op : epilogue->ops)
       locations.push_back(op->getLoc());
+    Location loc = rewriter.getFusedLoc(locations);
+    Value queryPacked = materializePacked(rewriter, loc, query->first);
+    Value keyPacked = materializePacked(rewriter, loc, key->first);
+    Value valuePacked = materializePacked(rewriter, loc, value->first);
     auto attention = AttentionOp::create(
-        rewriter, rewriter.getFusedLoc(locations), merge.getType(),
-        query->packed, key->packed, value->packed, mask,
-        rewriter.getI64IntegerAttr(heads),
+        rewriter, loc, merge.getType(), queryPacked, keyPacked, valuePacked,
+        mask, rewriter.getI64IntegerAttr(heads),
         rewriter.getF32FloatAttr(static_cast<float>(scale)),
-        rewriter.getStringAttr(maskKind));
+        rewriter.getStringAttr(maskKind),
+        kvHeads == heads ? IntegerAttr() : rewriter.getI64IntegerAttr(kvHeads));
     for (ReshapeOp reshape : otherReshapes)
       rewriter.replaceOpWithNewOp<ReshapeOp>(reshape, reshape.getType(),
                                              attention.getResult(),
@@ -876,6 +680,123 @@ private:
     return success();
   }
 };
+
+//===----------------------------------------------------------------------===//
+// Normalization: head transposes hoisted to the top of rotary embeddings
+//===----------------------------------------------------------------------===//
+
+/// The head transpose [B, S, H, D] <-> [B, H, S, D] (its own inverse).
+static bool isHeadTranspose(Value value) {
+  auto transpose = value.getDefiningOp<TransposeOp>();
+  return transpose && transpose.getPerm() == ArrayRef<int64_t>{0, 2, 1, 3};
+}
+
+static Value headTranspose(PatternRewriter &rewriter, Location loc,
+                           Value value) {
+  if (auto transpose = value.getDefiningOp<TransposeOp>();
+      transpose && transpose.getPerm() == ArrayRef<int64_t>{0, 2, 1, 3})
+    return transpose.getInput();
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getRank() < 4) {
+    auto leading = llvm::to_vector(llvm::seq<int64_t>(4 - type.getRank()));
+    value = UnsqueezeOp::create(rewriter, loc, value,
+                                rewriter.getDenseI64ArrayAttr(leading));
+  }
+  return TransposeOp::create(rewriter, loc, value,
+                             rewriter.getDenseI64ArrayAttr({0, 2, 1, 3}));
+}
+
+namespace {
+/// op(transpose(x), c) -> transpose(op(x, transpose(c))) for the head
+/// transpose and elementwise arithmetic: rotary embeddings applied to
+/// heads-first Q and K (Llama: q * cos + rotate_half(q) * sin) then sit
+/// under one head transpose, as the attention pattern expects. Only when a
+/// transposed operand has the result's shape (or every operand is
+/// transposed), so the transposes of broadcast tables never move back up.
+template <typename OpTy>
+struct HoistHeadTransposeThroughElementwise : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Type resultType = op->getResult(0).getType();
+    if (cast<RankedTensorType>(resultType).getRank() != 4)
+      return failure();
+    // Only when it removes more full-size transposes than it adds: a
+    // transposed operand of the result's shape goes away, one that is not
+    // transposed would need a transpose of its own.
+    int64_t removed = 0, added = 0;
+    for (Value operand : op->getOperands()) {
+      if (cast<RankedTensorType>(operand.getType()).getRank() > 4)
+        return failure();
+      bool transposed = isHeadTranspose(operand);
+      bool fullSize = operand.getType() == resultType;
+      removed += transposed;
+      added += fullSize && !transposed;
+    }
+    if (removed == 0 || removed <= added)
+      return failure();
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands())
+      operands.push_back(headTranspose(rewriter, op.getLoc(), operand));
+    Value hoisted;
+    if constexpr (std::is_same_v<OpTy, NegOp>)
+      hoisted = NegOp::create(rewriter, op.getLoc(), operands[0]);
+    else
+      hoisted = OpTy::create(rewriter, op.getLoc(), operands[0], operands[1]);
+    rewriter.replaceOp(op, headTranspose(rewriter, op.getLoc(), hoisted));
+    return success();
+  }
+};
+
+/// slice(transpose(x)) -> transpose(slice(x)) along the permuted axes, and
+/// concat of transposes -> transpose of the concat (rotate_half).
+struct HoistHeadTransposeThroughSlice : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> axes = getKnownIntValues(op.getAxes());
+    if (!isHeadTranspose(op.getInput()) || !axes ||
+        llvm::any_of(*axes, ShapedType::isDynamic))
+      return failure();
+    SmallVector<int64_t> permuted;
+    for (int64_t axis : *axes) {
+      FailureOr<int64_t> normalized = normalizeAxis(axis, 4);
+      if (failed(normalized))
+        return failure();
+      static constexpr int64_t kPerm[] = {0, 2, 1, 3};
+      permuted.push_back(kPerm[*normalized]);
+    }
+    auto axesType = RankedTensorType::get(
+        {static_cast<int64_t>(permuted.size())}, rewriter.getI64Type());
+    Value newAxes = ConstantOp::create(
+        rewriter, op.getLoc(), DenseIntElementsAttr::get(axesType, permuted));
+    Value sliced = SliceOp::create(
+        rewriter, op.getLoc(), headTranspose(rewriter, op.getLoc(), op.getInput()),
+        op.getStarts(), op.getEnds(), newAxes, op.getSteps());
+    rewriter.replaceOp(op, headTranspose(rewriter, op.getLoc(), sliced));
+    return success();
+  }
+};
+
+struct HoistHeadTransposeThroughConcat : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getType().getRank() != 4 ||
+        !llvm::all_of(op.getInputs(), isHeadTranspose))
+      return failure();
+    SmallVector<Value> inputs;
+    for (Value input : op.getInputs())
+      inputs.push_back(headTranspose(rewriter, op.getLoc(), input));
+    static constexpr int64_t kPerm[] = {0, 2, 1, 3};
+    int64_t axis = op.getAxis();
+    Value joined = ConcatOp::create(rewriter, op.getLoc(), inputs,
+                                    kPerm[axis < 0 ? axis + 4 : axis]);
+    rewriter.replaceOp(op, headTranspose(rewriter, op.getLoc(), joined));
+    return success();
+  }
+};
+} // namespace
 
 struct FuseAttentionPass : xf::impl::XFFuseAttentionBase<FuseAttentionPass> {
   using XFFuseAttentionBase::XFFuseAttentionBase;
@@ -889,6 +810,17 @@ struct FuseAttentionPass : xf::impl::XFFuseAttentionBase<FuseAttentionPass> {
     };
     int64_t before = countOps<AttentionOp>(getOperation());
     int64_t causalBefore = countCausal();
+    // Normalize, then match: head transposes above rotary embeddings.
+    RewritePatternSet normalize(&getContext());
+    normalize.add<HoistHeadTransposeThroughElementwise<AddOp>,
+                  HoistHeadTransposeThroughElementwise<SubOp>,
+                  HoistHeadTransposeThroughElementwise<MulOp>,
+                  HoistHeadTransposeThroughElementwise<NegOp>,
+                  HoistHeadTransposeThroughSlice,
+                  HoistHeadTransposeThroughConcat>(&getContext());
+    TransposeOp::getCanonicalizationPatterns(normalize, &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(normalize))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseAttentionPattern>(&getContext(), explain);
     // In program order: a later layer's sequence length is traced through

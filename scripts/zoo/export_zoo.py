@@ -199,6 +199,20 @@ ZOO = [
 ]
 
 
+# The benchmark's real exports (bench/compare_ort.py): larger than the test
+# zoo's, so exported only with --bench.
+BENCH = [
+    ZooModel("bench-bert-minilm", hf(T.BertConfig, T.BertModel, vocab_size=30522, hidden_size=384,
+                                     num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536,
+                                     max_position_embeddings=512), "encoder", 6, "gelu", inputs=BERT_IDS,
+             notes="MiniLM shape: 6 layers, hidden 384, 12 heads"),
+    ZooModel("bench-llama", hf(T.LlamaConfig, T.LlamaForCausalLM, vocab_size=32000, hidden_size=768,
+                               num_hidden_layers=4, num_attention_heads=12, num_key_value_heads=4,
+                               intermediate_size=2048, max_position_embeddings=2048), "decoder", 4, "silu",
+             output="logits", notes="4 layers, hidden 768, 12 heads, 4 KV heads, FFN 2048, vocab 32000"),
+]
+
+
 def count_norms(model: torch.nn.Module) -> int:
     """Normalization layers the forward pass runs: modules whose class is a
     layer or RMS norm (shared modules count once per use in ALBERT, which
@@ -276,6 +290,7 @@ def main() -> int:
     parser.add_argument("--out", required=False)
     parser.add_argument("--models", default="", help="comma-separated names (default: all)")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--bench", action="store_true", help="export the benchmark's models instead")
     args = parser.parse_args()
     if args.list:
         for entry in ZOO:
@@ -283,15 +298,16 @@ def main() -> int:
         return 0
     if not args.out:
         parser.error("--out is required")
+    zoo = BENCH if args.bench else ZOO
     wanted = [m for m in args.models.split(",") if m]
-    unknown = set(wanted) - {e.name for e in ZOO}
+    unknown = set(wanted) - {e.name for e in zoo}
     if unknown:
         parser.error(f"unknown models: {', '.join(sorted(unknown))}")
     os.makedirs(args.out, exist_ok=True)
     transformers.logging.set_verbosity_error()
     print(f"torch {torch.__version__}, transformers {transformers.__version__}", flush=True)
     records, failed = [], []
-    for entry in ZOO:
+    for entry in zoo:
         if wanted and entry.name not in wanted:
             continue
         try:

@@ -490,11 +490,15 @@ func.func @negative_softmax_over_queries(%q: tensor<1x8x64xf32>, %k: tensor<1x8x
 
 // -----
 
-// The "head split" of K moves the sequence into the batch: not a head split.
-// CHECK-LABEL: func.func @negative_split_moves_batch
-func.func @negative_split_moves_batch(%q: tensor<1x8x64xf32>, %k: tensor<8x1x64xf32>, %v: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
-  // CHECK-NOT: xf.attention
-  // CHECK: xf.softmax
+// The "head split" of K moves the sequence out of the batch: no split of
+// packed K, but still K's heads, [1, 8, 2, 32], which the attention reads
+// reshaped to [1, 8, 64].
+// CHECK-LABEL: func.func @split_moving_batch_repacked
+func.func @split_moving_batch_repacked(%q: tensor<1x8x64xf32>, %k: tensor<8x1x64xf32>, %v: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
+  // CHECK: %[[KS:.*]] = xf.reshape %{{.*}} : (tensor<8x1x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
+  // CHECK: %[[KP:.*]] = xf.reshape %[[KS]], %{{.*}} : (tensor<1x8x2x32xf32>, tensor<3xi64>) -> tensor<1x8x64xf32>
+  // CHECK: xf.attention %{{.*}}, %[[KP]], %{{.*}}
+  // CHECK-NOT: xf.softmax
   %split = xf.constant dense<[1, 8, 2, 32]> : tensor<4xi64>
   %merge = xf.constant dense<[1, 8, 64]> : tensor<3xi64>
   %q1 = xf.reshape %q, %split : (tensor<1x8x64xf32>, tensor<4xi64>) -> tensor<1x8x2x32xf32>
@@ -618,4 +622,94 @@ func.func @second_reshape_of_merged_heads(%q: tensor<1x3x64xf32>) -> (tensor<1x3
   %o2 = xf.reshape %o1, %merge : (tensor<1x3x2x32xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
   %o3 = xf.reshape %o1, %flat : (tensor<1x3x2x32xf32>, tensor<2xi64>) -> tensor<3x64xf32>
   return %o2, %o3 : tensor<1x3x64xf32>, tensor<3x64xf32>
+}
+
+// -----
+
+// Llama: rotary embeddings applied to heads-first Q and K (q * cos +
+// rotate_half(q) * sin), and K and V repeated from 2 to 4 heads by
+// repeat_kv (unsqueeze, expand, reshape). The head transposes are hoisted
+// above the rotary arithmetic, the rotated Q and K are reshaped back to
+// packed form, and the attention reads 2 key/value heads.
+// CHECK-LABEL: func.func @rotary_grouped_query
+// CHECK-DAG: %[[QR:.*]] = xf.reshape %{{.*}}, %{{.*}} : (tensor<1x3x4x16xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
+// CHECK-DAG: %[[KR:.*]] = xf.reshape %{{.*}}, %{{.*}} : (tensor<1x3x2x16xf32>, tensor<3xi64>) -> tensor<1x3x32xf32>
+// CHECK: xf.attention %[[QR]], %[[KR]], %{{.*}} {num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 2.500000e-01 : f32} : (tensor<1x3x64xf32>, tensor<1x3x32xf32>, tensor<1x3x32xf32>) -> tensor<1x3x64xf32>
+// CHECK-NOT: xf.softmax
+func.func @rotary_grouped_query(%q: tensor<1x3x64xf32>, %k: tensor<1x3x32xf32>, %v: tensor<1x3x32xf32>, %cos: tensor<1x1x3x16xf32>, %sin: tensor<1x1x3x16xf32>) -> tensor<1x3x64xf32> {
+  %qsplit = xf.constant dense<[1, 3, 4, 16]> : tensor<4xi64>
+  %kvsplit = xf.constant dense<[1, 3, 2, 16]> : tensor<4xi64>
+  %rep = xf.constant dense<[1, 2, 2, 3, 16]> : tensor<5xi64>
+  %heads = xf.constant dense<[1, 4, 3, 16]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
+  %c0 = xf.constant dense<0> : tensor<1xi64>
+  %c8 = xf.constant dense<8> : tensor<1xi64>
+  %c16 = xf.constant dense<16> : tensor<1xi64>
+  %c3 = xf.constant dense<3> : tensor<1xi64>
+  %c1 = xf.constant dense<1> : tensor<1xi64>
+  %scale = xf.constant dense<4.0> : tensor<f32>
+  %q1 = xf.reshape %q, %qsplit : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x4x16xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x4x16xf32>) -> tensor<1x4x3x16xf32>
+  %qc = xf.mul %q2, %cos : (tensor<1x4x3x16xf32>, tensor<1x1x3x16xf32>) -> tensor<1x4x3x16xf32>
+  %qa = xf.slice %q2, %c0, %c8, %c3, %c1 : (tensor<1x4x3x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x4x3x8xf32>
+  %qb = xf.slice %q2, %c8, %c16, %c3, %c1 : (tensor<1x4x3x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x4x3x8xf32>
+  %qn = xf.neg %qb : tensor<1x4x3x8xf32>
+  %qh = xf.concat %qn, %qa {axis = 3 : i64} : (tensor<1x4x3x8xf32>, tensor<1x4x3x8xf32>) -> tensor<1x4x3x16xf32>
+  %qs = xf.mul %qh, %sin : (tensor<1x4x3x16xf32>, tensor<1x1x3x16xf32>) -> tensor<1x4x3x16xf32>
+  %qr = xf.add %qc, %qs : (tensor<1x4x3x16xf32>, tensor<1x4x3x16xf32>) -> tensor<1x4x3x16xf32>
+  %k1 = xf.reshape %k, %kvsplit : (tensor<1x3x32xf32>, tensor<4xi64>) -> tensor<1x3x2x16xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x16xf32>) -> tensor<1x2x3x16xf32>
+  %kc = xf.mul %k2, %cos : (tensor<1x2x3x16xf32>, tensor<1x1x3x16xf32>) -> tensor<1x2x3x16xf32>
+  %ka = xf.slice %k2, %c0, %c8, %c3, %c1 : (tensor<1x2x3x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x2x3x8xf32>
+  %kb = xf.slice %k2, %c8, %c16, %c3, %c1 : (tensor<1x2x3x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x2x3x8xf32>
+  %kn = xf.neg %kb : tensor<1x2x3x8xf32>
+  %kh = xf.concat %kn, %ka {axis = 3 : i64} : (tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32>) -> tensor<1x2x3x16xf32>
+  %ks = xf.mul %kh, %sin : (tensor<1x2x3x16xf32>, tensor<1x1x3x16xf32>) -> tensor<1x2x3x16xf32>
+  %kr = xf.add %kc, %ks : (tensor<1x2x3x16xf32>, tensor<1x2x3x16xf32>) -> tensor<1x2x3x16xf32>
+  %ku = xf.unsqueeze %kr {axes = array<i64: 2>} : (tensor<1x2x3x16xf32>) -> tensor<1x2x1x3x16xf32>
+  %ke = xf.expand %ku, %rep : (tensor<1x2x1x3x16xf32>, tensor<5xi64>) -> tensor<1x2x2x3x16xf32>
+  %kk = xf.reshape %ke, %heads : (tensor<1x2x2x3x16xf32>, tensor<4xi64>) -> tensor<1x4x3x16xf32>
+  %kt = xf.transpose %kk {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x4x3x16xf32>) -> tensor<1x4x16x3xf32>
+  %v1 = xf.reshape %v, %kvsplit : (tensor<1x3x32xf32>, tensor<4xi64>) -> tensor<1x3x2x16xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x16xf32>) -> tensor<1x2x3x16xf32>
+  %vu = xf.unsqueeze %v2 {axes = array<i64: 2>} : (tensor<1x2x3x16xf32>) -> tensor<1x2x1x3x16xf32>
+  %ve = xf.expand %vu, %rep : (tensor<1x2x1x3x16xf32>, tensor<5xi64>) -> tensor<1x2x2x3x16xf32>
+  %vv = xf.reshape %ve, %heads : (tensor<1x2x2x3x16xf32>, tensor<4xi64>) -> tensor<1x4x3x16xf32>
+  %s = xf.matmul %qr, %kt : (tensor<1x4x3x16xf32>, tensor<1x4x16x3xf32>) -> tensor<1x4x3x3xf32>
+  %s1 = xf.div %s, %scale : (tensor<1x4x3x3xf32>, tensor<f32>) -> tensor<1x4x3x3xf32>
+  %p = xf.softmax %s1 {axis = 3 : i64} : tensor<1x4x3x3xf32>
+  %o = xf.matmul %p, %vv : (tensor<1x4x3x3xf32>, tensor<1x4x3x16xf32>) -> tensor<1x4x3x16xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x4x3x16xf32>) -> tensor<1x3x4x16xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x3x4x16xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
+  return %o2 : tensor<1x3x64xf32>
+}
+
+// -----
+
+// K is repeated from 2 heads but V has 4 of its own: one num_kv_heads
+// cannot describe both, so nothing is fused.
+// CHECK-LABEL: func.func @negative_key_and_value_groups_differ
+func.func @negative_key_and_value_groups_differ(%q: tensor<1x3x64xf32>, %k: tensor<1x3x32xf32>, %v: tensor<1x3x64xf32>) -> tensor<1x3x64xf32> {
+  // CHECK-NOT: xf.attention
+  %qsplit = xf.constant dense<[1, 3, 4, 16]> : tensor<4xi64>
+  %kvsplit = xf.constant dense<[1, 3, 2, 16]> : tensor<4xi64>
+  %rep = xf.constant dense<[1, 2, 2, 3, 16]> : tensor<5xi64>
+  %heads = xf.constant dense<[1, 4, 3, 16]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
+  %q1 = xf.reshape %q, %qsplit : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x4x16xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x4x16xf32>) -> tensor<1x4x3x16xf32>
+  %k1 = xf.reshape %k, %kvsplit : (tensor<1x3x32xf32>, tensor<4xi64>) -> tensor<1x3x2x16xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x16xf32>) -> tensor<1x2x3x16xf32>
+  %ku = xf.unsqueeze %k2 {axes = array<i64: 2>} : (tensor<1x2x3x16xf32>) -> tensor<1x2x1x3x16xf32>
+  %ke = xf.expand %ku, %rep : (tensor<1x2x1x3x16xf32>, tensor<5xi64>) -> tensor<1x2x2x3x16xf32>
+  %kk = xf.reshape %ke, %heads : (tensor<1x2x2x3x16xf32>, tensor<4xi64>) -> tensor<1x4x3x16xf32>
+  %kt = xf.transpose %kk {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x4x3x16xf32>) -> tensor<1x4x16x3xf32>
+  %v1 = xf.reshape %v, %qsplit : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x4x16xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x4x16xf32>) -> tensor<1x4x3x16xf32>
+  %s = xf.matmul %q2, %kt : (tensor<1x4x3x16xf32>, tensor<1x4x16x3xf32>) -> tensor<1x4x3x3xf32>
+  %p = xf.softmax %s {axis = 3 : i64} : tensor<1x4x3x3xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x4x3x3xf32>, tensor<1x4x3x16xf32>) -> tensor<1x4x3x16xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x4x3x16xf32>) -> tensor<1x3x4x16xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x3x4x16xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
+  return %o2 : tensor<1x3x64xf32>
 }

@@ -45,10 +45,11 @@ public:
                    Value key, Value value, Value mask)
       : b(b), loc(loc), query(query), key(key), value(value), mask(mask),
         elementType(cast<RankedTensorType>(query.getType()).getElementType()),
-        heads(op.getNumHeads()), causal(op.getMaskKind() == "causal"),
+        heads(op.getNumHeads()), kvHeads(op.getKeyValueHeads()),
+        causal(op.getMaskKind() == "causal"),
         scale(op.getScaleAttr().getValueAsDouble()) {
     headDim = cast<RankedTensorType>(query.getType()).getDimSize(2) / heads;
-    valueDim = cast<RankedTensorType>(value.getType()).getDimSize(2) / heads;
+    valueDim = cast<RankedTensorType>(value.getType()).getDimSize(2) / kvHeads;
   }
 
   Value build(RankedTensorType resultType) {
@@ -103,6 +104,14 @@ private:
   }
   /// A [rows x cols] tile of the head `head` of a packed [B, S, H * D]
   /// tensor: rows from `row`, the head's D columns.
+  /// The key and value head query head `head` reads (grouped-query
+  /// attention: H / G consecutive query heads share one).
+  Value keyValueHead(Value head) {
+    if (kvHeads == heads)
+      return head;
+    return arith::DivUIOp::create(b, loc, head, index(heads / kvHeads));
+  }
+
   Value headTile(Value packed, Value batch, Value head, Value row, Value rows,
                  int64_t width) {
     Value column = arith::MulIOp::create(b, loc, head, index(width));
@@ -145,7 +154,7 @@ private:
   Value query, key, value, mask;
   Value keyTransposed; // [B, H * D, Sk]
   Type elementType;
-  int64_t heads, headDim = 0, valueDim = 0;
+  int64_t heads, kvHeads, headDim = 0, valueDim = 0;
   bool causal;
   double scale;
   Value queryLength, keyLength;
@@ -196,7 +205,8 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
             b, loc, index(kKeyTile),
             arith::SubIOp::create(b, loc, keyEnd, keyStart));
         Value valueTile =
-            headTile(value, batch, head, keyStart, cols, valueDim);
+            headTile(value, batch, keyValueHead(head), keyStart, cols,
+                     valueDim);
         Value scores = buildScores(queryTile, batch, head, queryStart,
                                    keyStart, rows, cols);
         // m' = max(m, rowmax(s)) and alpha = exp(m - m'), which rescales
@@ -304,7 +314,9 @@ Value AttentionBuilder::buildScores(Value queryTile, Value batch, Value head,
       b, loc, RankedTensorType::get({headDim, ShapedType::kDynamic}, elementType),
       keyTransposed,
       ArrayRef<OpFoldResult>{
-          batch, arith::MulIOp::create(b, loc, head, index(headDim)).getResult(),
+          batch,
+          arith::MulIOp::create(b, loc, keyValueHead(head), index(headDim))
+              .getResult(),
           keyStart},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(headDim), cols},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),

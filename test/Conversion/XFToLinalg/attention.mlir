@@ -95,3 +95,16 @@ func.func @no_mask(%q: tensor<1x8x64xf32>, %k: tensor<1x8x64xf32>, %v: tensor<1x
   %0 = xf.attention %q, %k, %v {num_heads = 4 : i64, scale = 0.25 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
   return %0 : tensor<1x8x64xf32>
 }
+
+// -----
+
+// Grouped-query attention: query head h reads key and value head h / 2, so
+// K^T and V tiles start at column (h / 2) * 16.
+// CHECK-LABEL: func.func @grouped_query
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %{{.*}}) in
+// CHECK:   %[[KVH:.*]] = arith.divui %[[H]], %c2
+// CHECK:   arith.muli %[[KVH]], %c16
+func.func @grouped_query(%q: tensor<?x?x64xf32>, %k: tensor<?x?x32xf32>, %v: tensor<?x?x32xf32>) -> tensor<?x?x64xf32> {
+  %0 = xf.attention %q, %k, %v {num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 0.25 : f32} : (tensor<?x?x64xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) -> tensor<?x?x64xf32>
+  return %0 : tensor<?x?x64xf32>
+}

@@ -249,7 +249,7 @@ func.func @attention_not_packed(%q: tensor<1x2x8x32xf32>, %k: tensor<1x8x64xf32>
 // -----
 
 func.func @attention_heads_do_not_divide(%q: tensor<1x8x64xf32>) -> tensor<1x8x64xf32> {
-  // expected-error @+1 {{the last dimension of 'tensor<1x8x64xf32>' must be static and a multiple of the 3 heads}}
+  // expected-error @+1 {{the last dimension of 'tensor<1x8x64xf32>' must be static and a multiple of its 3 heads}}
   %0 = xf.attention %q, %q, %q {num_heads = 3 : i64, scale = 1.0 : f32} : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<1x8x64xf32>) -> tensor<1x8x64xf32>
   return %0 : tensor<1x8x64xf32>
 }
@@ -412,4 +412,12 @@ func.func @conv_channels_mismatch(%x: tensor<1x4x8xf32>, %w: tensor<2x3x3xf32>) 
   // expected-error @+1 {{input channels 4 != weight's 3 x group 1}}
   %0 = xf.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x4x8xf32>, tensor<2x3x3xf32>) -> tensor<1x2x6xf32>
   return %0 : tensor<1x2x6xf32>
+}
+
+// -----
+
+func.func @attention_kv_heads_not_dividing(%q: tensor<1x3x64xf32>, %k: tensor<1x3x48xf32>, %v: tensor<1x3x48xf32>) -> tensor<1x3x64xf32> {
+  // expected-error @+1 {{num_kv_heads must divide the 4 heads, got 3}}
+  %0 = xf.attention %q, %k, %v {num_heads = 4 : i64, num_kv_heads = 3 : i64, scale = 0.25 : f32} : (tensor<1x3x64xf32>, tensor<1x3x48xf32>, tensor<1x3x48xf32>) -> tensor<1x3x64xf32>
+  return %0 : tensor<1x3x64xf32>
 }

@@ -1,0 +1,63 @@
+//===- XFDims.h - Dimensions known only at run time -------------*- C++ -*-===//
+//
+// The symbolic analysis of dynamic dimensions (see XFDims.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef XF_DIALECT_XFDIMS_H
+#define XF_DIALECT_XFDIMS_H
+
+#include "dialects/xf/XFOps.h"
+
+#include <memory>
+
+namespace mlir::xf {
+
+/// Follows `ref` up to the op that gave the dimension its size: through
+/// transposes, head splits and merges, splits along another axis, the
+/// leading dimensions of projections and batched products, normalizations,
+/// activations, softmax and attention, gathers (an embedding's rows take the
+/// ids' shape), unsqueezes, expands, reshapes whose target reads another
+/// shape, `range(0, n, 1)` (whose length is n) and broadcasting arithmetic
+/// (when every operand that is not a static 1 there traces to one origin).
+/// Function arguments' dimensions of one name (`xf.input_dim_names`) are one
+/// origin.
+DimRef traceDim(DimRef ref, int depth = 0);
+
+/// Whether two dimensions provably have the same size.
+bool haveSameSize(DimRef a, DimRef b);
+
+/// Whether the scalar `element` (a 0-D or one-element tensor) is the size of
+/// `ref`: a constant equal to its static size, or read from a dimension
+/// that traces to the same origin.
+bool isSizeOf(Value element, DimRef ref, int depth = 0);
+
+/// Whether a rank-changing reshape keeps the leading dimension of its input.
+bool keepsLeadingDim(ReshapeOp reshape, int depth = 0);
+
+/// [B, S, H * D] -> [B, S, H, D] with static H and D.
+bool isHeadSplit(ReshapeOp reshape, int depth = 0);
+
+/// [B, S, H, D] -> [B, S, H * D], the inverse of a head split.
+bool isHeadMerge(ReshapeOp reshape, int depth = 0);
+
+/// Keeps traceDim's results while it lives (a decoder's residual stream
+/// reaches each layer's adds along two paths per layer before it: 2^layers
+/// walks without it); the IR must not change meanwhile.
+class TraceCacheScope {
+public:
+  TraceCacheScope();
+  ~TraceCacheScope();
+  TraceCacheScope(const TraceCacheScope &) = delete;
+  TraceCacheScope &operator=(const TraceCacheScope &) = delete;
+
+  struct Cache;
+
+private:
+  std::unique_ptr<Cache> cache;
+  Cache *previous;
+};
+
+} // namespace mlir::xf
+
+#endif // XF_DIALECT_XFDIMS_H
