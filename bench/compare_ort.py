@@ -92,13 +92,14 @@ def main() -> int:
     parser.add_argument("--min-seconds", type=float, default=0.5,
                         help="at least this long per measurement (more iterations for small models)")
     parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--only", default="", help="run only the models whose label contains this text")
     args = parser.parse_args()
 
     os.makedirs(args.out, exist_ok=True)
     threads = [int(t) for t in args.threads.split(",")]
     rows = []
     compiled: dict[str, str] = {}
-    for label, path, shape in models(args.out):
+    for label, path, shape in [m for m in models(args.out) if args.only in m[0]]:
         if path not in compiled:
             xfm = os.path.join(args.out, os.path.basename(path)[:-5] + ".xfm")
             subprocess.run([os.path.join(args.bin, "xfc"), path, "-o", xfm, "--max-dim", "sequence=512"],

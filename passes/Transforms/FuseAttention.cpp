@@ -686,16 +686,17 @@ private:
 //===----------------------------------------------------------------------===//
 
 /// The head transpose [B, S, H, D] <-> [B, H, S, D] (its own inverse).
+static constexpr int64_t kHeadPerm[] = {0, 2, 1, 3};
+
 static bool isHeadTranspose(Value value) {
   auto transpose = value.getDefiningOp<TransposeOp>();
-  return transpose && transpose.getPerm() == ArrayRef<int64_t>{0, 2, 1, 3};
+  return transpose && transpose.getPerm() == ArrayRef<int64_t>(kHeadPerm);
 }
 
 static Value headTranspose(PatternRewriter &rewriter, Location loc,
                            Value value) {
-  if (auto transpose = value.getDefiningOp<TransposeOp>();
-      transpose && transpose.getPerm() == ArrayRef<int64_t>{0, 2, 1, 3})
-    return transpose.getInput();
+  if (isHeadTranspose(value))
+    return value.getDefiningOp<TransposeOp>().getInput();
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getRank() < 4) {
     auto leading = llvm::to_vector(llvm::seq<int64_t>(4 - type.getRank()));
@@ -703,7 +704,7 @@ static Value headTranspose(PatternRewriter &rewriter, Location loc,
                                 rewriter.getDenseI64ArrayAttr(leading));
   }
   return TransposeOp::create(rewriter, loc, value,
-                             rewriter.getDenseI64ArrayAttr({0, 2, 1, 3}));
+                             rewriter.getDenseI64ArrayAttr(kHeadPerm));
 }
 
 namespace {
@@ -763,8 +764,7 @@ struct HoistHeadTransposeThroughSlice : OpRewritePattern<SliceOp> {
       FailureOr<int64_t> normalized = normalizeAxis(axis, 4);
       if (failed(normalized))
         return failure();
-      static constexpr int64_t kPerm[] = {0, 2, 1, 3};
-      permuted.push_back(kPerm[*normalized]);
+      permuted.push_back(kHeadPerm[*normalized]);
     }
     auto axesType = RankedTensorType::get(
         {static_cast<int64_t>(permuted.size())}, rewriter.getI64Type());
@@ -788,10 +788,9 @@ struct HoistHeadTransposeThroughConcat : OpRewritePattern<ConcatOp> {
     SmallVector<Value> inputs;
     for (Value input : op.getInputs())
       inputs.push_back(headTranspose(rewriter, op.getLoc(), input));
-    static constexpr int64_t kPerm[] = {0, 2, 1, 3};
     int64_t axis = op.getAxis();
     Value joined = ConcatOp::create(rewriter, op.getLoc(), inputs,
-                                    kPerm[axis < 0 ? axis + 4 : axis]);
+                                    kHeadPerm[axis < 0 ? axis + 4 : axis]);
     rewriter.replaceOp(op, headTranspose(rewriter, op.getLoc(), joined));
     return success();
   }
