@@ -251,9 +251,26 @@ def dynamic_axes(entry: ZooModel):
     return axes
 
 
+def randomize_norms(model: torch.nn.Module) -> None:
+    """Gives every norm weights of its own, as training would: freshly built
+    models share ones and zeros, which the exporter deduplicates and
+    common-subexpression elimination then merges (GPT-NeoX's two norms of
+    one input became one), so the zoo would not test what real models
+    contain."""
+    names = ("LayerNorm", "RMSNorm", "RmsNorm")
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, torch.nn.LayerNorm) or type(module).__name__.endswith(names):
+                for name in ("weight", "bias"):
+                    param = getattr(module, name, None)
+                    if isinstance(param, torch.nn.Parameter):
+                        param.add_(0.1 * torch.randn_like(param))
+
+
 def export(entry: ZooModel, out_dir: str) -> list:
     torch.manual_seed(0)
     model = entry.build().eval()
+    randomize_norms(model)
     norms = count_norms(model)
     if entry.name == "albert":
         norms = 1 + 2 * LAYERS  # the embedding norm, then two per (shared) layer

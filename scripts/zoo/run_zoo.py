@@ -266,6 +266,8 @@ def main():
 
     if bool(args.zoo) == bool(args.exporter):
         parser.error("give one of --zoo and --exporter")
+    if args.update_expect and (args.models or not args.expect):
+        parser.error("--update-expect rewrites --expect from a run of the whole zoo (no --models)")
     if args.exporter:
         args.zoo = export_zoo(args.exporter, args.cache)
     with open(os.path.join(args.zoo, "zoo.json")) as f:
