@@ -27,18 +27,6 @@ static SmallVector<utils::IteratorType> parallelIterators(int64_t rank) {
   return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
 }
 
-/// `index` (an integer of any width) as an index, counted from the end of a
-/// dimension of `size` when negative.
-static Value normalizeIndex(OpBuilder &b, Location loc, Value index,
-                            Value size) {
-  index = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
-  return arith::SelectOp::create(
-      b, loc, negative, arith::AddIOp::create(b, loc, index, size), index);
-}
-
 /// `lhs combine rhs` for a scatter's reduction ("none" keeps rhs).
 static Value combineScatter(OpBuilder &b, Location loc, StringRef reduction,
                             Value lhs, Value rhs) {

@@ -336,13 +336,7 @@ struct GatherToLinalg : OpConversionPattern<GatherOp> {
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
         ValueRange{init}, maps, iterators,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
-          Value index = toIndex(b, nloc, args[0]);
-          Value zeroIndex = arith::ConstantIndexOp::create(b, nloc, 0);
-          Value negative = arith::CmpIOp::create(
-              b, nloc, arith::CmpIPredicate::slt, index, zeroIndex);
-          index = arith::SelectOp::create(
-              b, nloc, negative, arith::AddIOp::create(b, nloc, index, axisSize),
-              index);
+          Value index = normalizeIndex(b, nloc, args[0], axisSize);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, nloc, d));

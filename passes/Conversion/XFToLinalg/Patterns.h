@@ -79,6 +79,10 @@ Value createScalarConstant(OpBuilder &b, Location loc, Type elementType,
 /// An index value read from a 0-D or 1-D integer tensor at `position`.
 Value extractIndex(OpBuilder &b, Location loc, Value tensor, int64_t position);
 
+/// `index` (an integer of any width) as an index, counted from the end of a
+/// dimension of `size` when negative, as ONNX's gathers and scatters read it.
+Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value size);
+
 void populateAttentionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateElementwisePatterns(const TypeConverter &converter,

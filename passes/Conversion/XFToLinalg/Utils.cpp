@@ -135,3 +135,12 @@ Value xf::extractIndex(OpBuilder &b, Location loc, Value tensor,
   Value element = tensor::ExtractOp::create(b, loc, tensor, indices);
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
 }
+
+Value xf::normalizeIndex(OpBuilder &b, Location loc, Value index, Value size) {
+  index = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  return arith::SelectOp::create(
+      b, loc, negative, arith::AddIOp::create(b, loc, index, size), index);
+}
