@@ -592,6 +592,12 @@ LogicalResult ReshapeOp::inferReturnTypes(
     for (auto [i, d] : llvm::enumerate(shape)) {
       if (static_cast<int64_t>(i) == inferIndex)
         continue;
+      // A 0 entry copies (and so cancels) the input dimension at its place.
+      if ((*known)[i] == 0 && !adaptor.getAllowzero() &&
+          static_cast<int64_t>(i) < type.getRank() && !cancelled[i]) {
+        cancelled[i] = true;
+        continue;
+      }
       std::optional<DimRef> source =
           ShapedType::isDynamic(d)
               ? getShapeElementDim(adaptor.getShape(), i)

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -177,9 +178,37 @@ const OpImporterTable &xf::getOpImporters() {
     addMathImporters(t);
     addTensorImporters(t);
     addIndexingImporters(t);
+    addActivationImporters(t);
+    addLossImporters(t);
+    addAttentionImporters(t);
     return t;
   }();
   return table;
+}
+
+//===----------------------------------------------------------------------===//
+// Expansion
+//===----------------------------------------------------------------------===//
+
+Value Expansion::scalarLike(Value like, double value) {
+  return n.scalar(getElementTypeOrSelf(like), value);
+}
+
+Value Expansion::dims(Value x, int64_t begin, int64_t end) {
+  auto type = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> sizes = type.getShape().slice(begin, end - begin);
+  if (!ShapedType::isDynamicShape(sizes))
+    return n.constI64(sizes);
+  Value shape = create<ShapeOfOp>(x);
+  return create<SliceOp>(shape, n.constI64({begin}), n.constI64({end}),
+                         n.constI64({0}), n.constI64({1}));
+}
+
+Value Expansion::reshape(Value x, ArrayRef<Value> parts) {
+  Value shape = parts.size() == 1
+                    ? parts.front()
+                    : create<ConcatOp>(ValueRange(parts), int64_t(0));
+  return create<ReshapeOp>(x, shape, false);
 }
 
 //===----------------------------------------------------------------------===//

@@ -81,10 +81,21 @@ normalizeAxes(NodeImporter &n, ArrayRef<int64_t> axes, int64_t rank) {
   return result;
 }
 
-/// Reductions take `axes` as an attribute before `axesInputSince` and as an
-/// optional input from then on.
-template <typename OpTy, int64_t axesInputSince>
-static LogicalResult importReduce(NodeImporter &n) {
+namespace {
+/// What a reduction node asks for: its input, the normalized axes and
+/// whether reduced dimensions are kept. `axes` is empty when the node asks
+/// for no reduction at all (empty axes with `noop_with_empty_axes`).
+struct ReduceRequest {
+  Value input;
+  SmallVector<int64_t> axes;
+  bool keepdims;
+};
+} // namespace
+
+/// Reads a reduction node; `axes` is an attribute before `axesInputSince`
+/// and an optional input from then on.
+static FailureOr<ReduceRequest> readReduce(NodeImporter &n,
+                                           int64_t axesInputSince) {
   auto x = n.requiredInput(0);
   if (failed(x) || failed(n.checkAttrOrInput("axes", 1, axesInputSince)))
     return failure();
@@ -100,21 +111,95 @@ static LogicalResult importReduce(NodeImporter &n) {
     axes = *attr;
   }
   int64_t rank = rankOf(*x);
+  bool keepdims = n.getInt("keepdims", 1) != 0;
   if (axes.empty()) {
-    if (n.getInt("noop_with_empty_axes", 0)) {
-      n.setResult(0, *x);
-      return success();
-    }
+    if (n.getInt("noop_with_empty_axes", 0))
+      return ReduceRequest{*x, {}, keepdims};
     axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   }
   auto normalized = normalizeAxes(n, axes, rank);
   if (failed(normalized))
     return failure();
-  auto result = n.create<OpTy>(*x, *normalized, n.getInt("keepdims", 1) != 0);
-  if (failed(result))
+  return ReduceRequest{*x, *normalized, keepdims};
+}
+
+template <typename OpTy, int64_t axesInputSince>
+static LogicalResult importReduce(NodeImporter &n) {
+  auto request = readReduce(n, axesInputSince);
+  if (failed(request))
     return failure();
-  n.setResult(0, *result);
-  return success();
+  if (request->axes.empty()) {
+    n.setResult(0, request->input);
+    return success();
+  }
+  return n.setResult(
+      n.create<OpTy>(request->input, request->axes, request->keepdims));
+}
+
+/// The reductions ONNX defines by others: an elementwise step before the
+/// sum, another after it. With no axes to reduce, only the two steps apply
+/// (as in the ONNX reference).
+enum class ComposedReduction { L1, L2, SumSquare, LogSum };
+
+template <ComposedReduction kind>
+static LogicalResult importComposedReduce(NodeImporter &n) {
+  auto request = readReduce(n, 18);
+  if (failed(request))
+    return failure();
+  Expansion e(n);
+  Value x = request->input;
+  if (kind == ComposedReduction::L1)
+    x = e.create<AbsOp>(x);
+  else if (kind != ComposedReduction::LogSum)
+    x = e.create<MulOp>(x, x);
+  if (!request->axes.empty())
+    x = e.create<ReduceSumOp>(x, request->axes, request->keepdims);
+  if (kind == ComposedReduction::L2) {
+    // The root of an integer sum is truncated back to the input's type.
+    Type elementType = getElementTypeOrSelf(x);
+    if (isa<FloatType>(elementType)) {
+      x = e.create<SqrtOp>(x);
+    } else {
+      auto type = cast<RankedTensorType>(x.getType());
+      Value root = e.create<SqrtOp>(
+          e.create<CastOp>(type.clone(n.getBuilder().getF64Type()), x));
+      x = e.create<CastOp>(type, root);
+    }
+  } else if (kind == ComposedReduction::LogSum) {
+    x = e.create<LogOp>(x);
+  }
+  e.setResult(0, x);
+  return e.status();
+}
+
+/// ReduceLogSumExp as m + log(sum(exp(x - m))) with m the maximum (0 where
+/// it is infinite), which does not overflow where exp(x) would.
+static LogicalResult importReduceLogSumExp(NodeImporter &n) {
+  auto request = readReduce(n, 18);
+  if (failed(request))
+    return failure();
+  Value x = request->input;
+  if (request->axes.empty()) {
+    n.setResult(0, x);
+    return success();
+  }
+  if (!isa<FloatType>(getElementTypeOrSelf(x))) {
+    n.emitError() << "input of type " << x.getType()
+                  << " is not supported (only floating-point)";
+    return failure();
+  }
+  Expansion e(n);
+  Value max = e.create<ReduceMaxOp>(x, request->axes, true);
+  Value finite = e.create<LessOp>(e.create<AbsOp>(max),
+                                  e.scalarLike(x, INFINITY));
+  Value shift = e.create<WhereOp>(finite, max, e.scalarLike(x, 0));
+  Value sum = e.create<ReduceSumOp>(e.create<ExpOp>(e.create<SubOp>(x, shift)),
+                                    request->axes, true);
+  Value result = e.create<AddOp>(e.create<LogOp>(sum), shift);
+  if (!request->keepdims)
+    result = e.create<SqueezeOp>(result, request->axes);
+  e.setResult(0, result);
+  return e.status();
 }
 
 /// Reshapes `x` to 2-D: [prod(dims before axis), prod(dims from axis)]. A
@@ -170,8 +255,18 @@ static LogicalResult importFlatten(NodeImporter &n) {
   return success();
 }
 
-/// Softmax is per-axis from opset 13; before, it flattens the input to 2-D at
-/// `axis` (default 1) and normalizes each row.
+/// log(softmax(x)) over `axis` as (x - m) - log(sum(exp(x - m))) with m the
+/// maximum: exact where log of a softmax that underflowed to 0 is not.
+Value xf::buildLogSoftmax(Expansion &e, Value x, int64_t axis) {
+  SmallVector<int64_t> axes = {axis};
+  Value shifted = e.create<SubOp>(x, e.create<ReduceMaxOp>(x, axes, true));
+  Value sum = e.create<ReduceSumOp>(e.create<ExpOp>(shifted), axes, true);
+  return e.create<SubOp>(shifted, e.create<LogOp>(sum));
+}
+
+/// Softmax and LogSoftmax are per-axis from opset 13; before, they flatten
+/// the input to 2-D at `axis` (default 1) and normalize each row.
+template <bool isLog>
 static LogicalResult importSoftmax(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
@@ -185,23 +280,21 @@ static LogicalResult importSoftmax(NodeImporter &n) {
                   << rank;
     return failure();
   }
-  FailureOr<Value> result;
+  Expansion e(n);
+  auto normalize = [&](Value input, int64_t axis) {
+    return isLog ? buildLogSoftmax(e, input, axis)
+                 : e.create<SoftmaxOp>(input, axis);
+  };
   if (!legacy || *axis == rank - 1) {
-    result = n.create<SoftmaxOp>(*x, *axis);
-  } else {
-    auto flat = flattenTo2D(n, *x, *axis);
-    if (failed(flat))
-      return failure();
-    auto rows = n.create<SoftmaxOp>(*flat, int64_t(1));
-    auto shape = n.create<ShapeOfOp>(*x);
-    if (failed(rows) || failed(shape))
-      return failure();
-    result = n.create<ReshapeOp>(*rows, *shape, false);
+    e.setResult(0, normalize(*x, *axis));
+    return e.status();
   }
-  if (failed(result))
+  auto flat = flattenTo2D(n, *x, *axis);
+  if (failed(flat))
     return failure();
-  n.setResult(0, *result);
-  return success();
+  Value rows = normalize(*flat, 1);
+  e.setResult(0, e.create<ReshapeOp>(rows, e.create<ShapeOfOp>(*x), false));
+  return e.status();
 }
 
 /// The normalized axis and the float32 `stash_type` of LayerNormalization
@@ -393,7 +486,15 @@ void xf::addMathImporters(OpImporterTable &table) {
   table["ReduceMax"] = {importReduce<ReduceMaxOp, 18>, 1};
   table["ReduceMin"] = {importReduce<ReduceMinOp, 18>, 1};
   table["ReduceProd"] = {importReduce<ReduceProdOp, 18>, 1};
-  table["Softmax"] = {importSoftmax, 1};
+  table["ReduceL1"] = {importComposedReduce<ComposedReduction::L1>, 1};
+  table["ReduceL2"] = {importComposedReduce<ComposedReduction::L2>, 1};
+  table["ReduceSumSquare"] = {
+      importComposedReduce<ComposedReduction::SumSquare>, 1};
+  table["ReduceLogSum"] = {importComposedReduce<ComposedReduction::LogSum>,
+                           1};
+  table["ReduceLogSumExp"] = {importReduceLogSumExp, 1};
+  table["Softmax"] = {importSoftmax<false>, 1};
+  table["LogSoftmax"] = {importSoftmax<true>, 1};
   table["Flatten"] = {importFlatten, 1};
   table["LayerNormalization"] = {importLayerNormalization, 17};
   table["RMSNormalization"] = {importRmsNormalization, 23};

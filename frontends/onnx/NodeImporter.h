@@ -110,6 +110,52 @@ private:
   SmallVector<Value> results;
 };
 
+/// Builds a node that the importer expresses by several xf ops, without a
+/// failure check after each: once an op fails (its error already reported
+/// by NodeImporter::create), every later call returns null and `failed()`
+/// is true, so operands are never null while it succeeds.
+class Expansion {
+public:
+  explicit Expansion(NodeImporter &n) : n(n) {}
+
+  template <typename OpTy, typename... Args>
+  Value create(Args &&...args) {
+    if (hasFailed)
+      return {};
+    FailureOr<Value> result = n.create<OpTy>(std::forward<Args>(args)...);
+    if (::mlir::failed(result)) {
+      hasFailed = true;
+      return {};
+    }
+    return *result;
+  }
+
+  /// A 0-D constant of `like`'s element type.
+  Value scalarLike(Value like, double value);
+  /// A 1-D i64 constant.
+  Value constI64(ArrayRef<int64_t> values) { return n.constI64(values); }
+  /// Dimensions [begin, end) of `x`'s shape as a 1-D i64 tensor (a
+  /// constant when they are static).
+  Value dims(Value x, int64_t begin, int64_t end);
+  /// `x` reshaped to the concatenation of `parts` (1-D i64 tensors).
+  Value reshape(Value x, ArrayRef<Value> parts);
+
+  bool failed() const { return hasFailed; }
+  /// Records `value` as output `i` of the node.
+  void setResult(unsigned i, Value value) {
+    if (!hasFailed)
+      n.setResult(i, value);
+  }
+  LogicalResult status() const { return failure(hasFailed); }
+
+private:
+  NodeImporter &n;
+  bool hasFailed = false;
+};
+
+/// log(softmax(x)) over `axis` (LogSoftmax, and the losses built on it).
+Value buildLogSoftmax(Expansion &e, Value x, int64_t axis);
+
 /// Imports one node; returns failure after reporting an error.
 using OpImportFn = LogicalResult (*)(NodeImporter &);
 
@@ -125,6 +171,9 @@ void addElementwiseImporters(OpImporterTable &table);
 void addMathImporters(OpImporterTable &table);
 void addTensorImporters(OpImporterTable &table);
 void addIndexingImporters(OpImporterTable &table);
+void addActivationImporters(OpImporterTable &table);
+void addLossImporters(OpImporterTable &table);
+void addAttentionImporters(OpImporterTable &table);
 
 /// The table of every supported op of the default ONNX domain.
 const OpImporterTable &getOpImporters();

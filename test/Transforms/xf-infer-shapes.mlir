@@ -76,6 +76,18 @@ func.func @reshape_minus_one_after_own_dims(%x: tensor<?x?x4x16xf32>) -> tensor<
 
 // -----
 
+// A 0 entry copies the input dimension at its place, which cancels it:
+// splitting heads with [0, 0, 4, -1] gives the head size.
+// CHECK-LABEL: func.func @reshape_minus_one_after_zero_entries
+// CHECK: xf.reshape {{.*}} -> tensor<?x?x4x8xf32>
+func.func @reshape_minus_one_after_zero_entries(%x: tensor<?x?x32xf32>) -> tensor<?x?x?x?xf32> {
+  %s = xf.constant dense<[0, 0, 4, -1]> : tensor<4xi64>
+  %r = xf.reshape %x, %s : (tensor<?x?x32xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  return %r : tensor<?x?x?x?xf32>
+}
+
+// -----
+
 // Without the input's own dimensions, -1 stays unknown.
 // CHECK-LABEL: func.func @negative_reshape_minus_one_after_other_dims
 // CHECK: xf.reshape {{.*}} -> tensor<?x?x?xf32>
