@@ -312,6 +312,42 @@ OpFoldResult CosOp::fold(FoldAdaptor adaptor) {
   return foldUnary(*this, adaptor.getInput(),
                    [](double x) { return std::cos(x); });
 }
+OpFoldResult TanOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::tan(x); });
+}
+OpFoldResult AsinOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::asin(x); });
+}
+OpFoldResult AcosOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::acos(x); });
+}
+OpFoldResult AtanOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::atan(x); });
+}
+OpFoldResult SinhOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::sinh(x); });
+}
+OpFoldResult CoshOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::cosh(x); });
+}
+OpFoldResult AsinhOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::asinh(x); });
+}
+OpFoldResult AcoshOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::acosh(x); });
+}
+OpFoldResult AtanhOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(*this, adaptor.getInput(),
+                   [](double x) { return std::atanh(x); });
+}
 OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
   return foldUnary(*this, adaptor.getInput(),
                    [](double x) { return std::ceil(x); });
@@ -330,6 +366,8 @@ OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
   });
 }
 OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  if (!getType().getElementType().isInteger(1))
+    return {};
   return foldUnary(*this, adaptor.getInput(),
                    [](double x) { return x == 0 ? 1.0 : 0.0; });
 }
@@ -423,18 +461,24 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
                     });
 }
 OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  if (!getType().getElementType().isInteger(1))
+    return {}; // Bitwise on wider integers: doubles do not hold the bits.
   return foldBinary(*this, adaptor.getOperands(), 1.0, 1.0,
                     [](double a, double b, bool, bool) {
                       return (a != 0 && b != 0) ? 1.0 : 0.0;
                     });
 }
 OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  if (!getType().getElementType().isInteger(1))
+    return {}; // Bitwise on wider integers: doubles do not hold the bits.
   return foldBinary(*this, adaptor.getOperands(), 0.0, 0.0,
                     [](double a, double b, bool, bool) {
                       return (a != 0 || b != 0) ? 1.0 : 0.0;
                     });
 }
 OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  if (!getType().getElementType().isInteger(1))
+    return {}; // Bitwise on wider integers: doubles do not hold the bits.
   return foldBinary(*this, adaptor.getOperands(), 0.0, 0.0,
                     [](double a, double b, bool, bool) {
                       return ((a != 0) != (b != 0)) ? 1.0 : 0.0;

@@ -209,6 +209,13 @@ XF_DEFINE_REDUCE_VERIFIER(ReduceMinOp)
 XF_DEFINE_REDUCE_VERIFIER(ReduceProdOp)
 #undef XF_DEFINE_REDUCE_VERIFIER
 
+LogicalResult ArgMaxOp::verify() {
+  return verifyReduction(*this, {static_cast<int64_t>(getAxis())});
+}
+LogicalResult ArgMinOp::verify() {
+  return verifyReduction(*this, {static_cast<int64_t>(getAxis())});
+}
+
 LogicalResult SoftmaxOp::verify() {
   return verifyAxes(*this, {static_cast<int64_t>(getAxis())}, getInput().getType().getRank());
 }
@@ -516,6 +523,13 @@ LogicalResult ModOp::verify() {
   if (!getFmod() && isa<FloatType>(getType().getElementType()))
     return emitOpError("a floating-point remainder needs fmod = true (the "
                        "sign of the dividend), as ONNX Mod requires");
+  return verifyBroadcastable(*this);
+}
+
+LogicalResult BitShiftOp::verify() {
+  if (getDirection() != "left" && getDirection() != "right")
+    return emitOpError("direction must be \"left\" or \"right\", got \"")
+           << getDirection() << "\"";
   return verifyBroadcastable(*this);
 }
 

@@ -107,6 +107,42 @@ def XF_CosOp : XF_UnaryOp<"cos", XF_FloatTensor> {
   let summary = "Elementwise cosine";
   let description = "`xf.cos %x : tensor<4xf32>`.";
 }
+def XF_TanOp : XF_UnaryOp<"tan", XF_FloatTensor> {
+  let summary = "Elementwise tangent";
+  let description = "`xf.tan %x : tensor<4xf32>`.";
+}
+def XF_AsinOp : XF_UnaryOp<"asin", XF_FloatTensor> {
+  let summary = "Elementwise arcsine";
+  let description = "`xf.asin %x : tensor<4xf32>`.";
+}
+def XF_AcosOp : XF_UnaryOp<"acos", XF_FloatTensor> {
+  let summary = "Elementwise arccosine";
+  let description = "`xf.acos %x : tensor<4xf32>`.";
+}
+def XF_AtanOp : XF_UnaryOp<"atan", XF_FloatTensor> {
+  let summary = "Elementwise arctangent";
+  let description = "`xf.atan %x : tensor<4xf32>`.";
+}
+def XF_SinhOp : XF_UnaryOp<"sinh", XF_FloatTensor> {
+  let summary = "Elementwise hyperbolic sine";
+  let description = "`xf.sinh %x : tensor<4xf32>`.";
+}
+def XF_CoshOp : XF_UnaryOp<"cosh", XF_FloatTensor> {
+  let summary = "Elementwise hyperbolic cosine";
+  let description = "`xf.cosh %x : tensor<4xf32>`.";
+}
+def XF_AsinhOp : XF_UnaryOp<"asinh", XF_FloatTensor> {
+  let summary = "Elementwise inverse hyperbolic sine";
+  let description = "`xf.asinh %x : tensor<4xf32>`.";
+}
+def XF_AcoshOp : XF_UnaryOp<"acosh", XF_FloatTensor> {
+  let summary = "Elementwise inverse hyperbolic cosine";
+  let description = "`xf.acosh %x : tensor<4xf32>`.";
+}
+def XF_AtanhOp : XF_UnaryOp<"atanh", XF_FloatTensor> {
+  let summary = "Elementwise inverse hyperbolic tangent";
+  let description = "`xf.atanh %x : tensor<4xf32>`.";
+}
 def XF_CeilOp : XF_UnaryOp<"ceil", XF_FloatTensor> {
   let summary = "Elementwise rounding up";
   let description = "`xf.ceil %x : tensor<4xf32>`.";
@@ -123,9 +159,9 @@ def XF_SignOp : XF_UnaryOp<"sign", XF_Tensor> {
   let summary = "Elementwise sign";
   let description = "`xf.sign %x : tensor<4xf32>` is -1, 0 or 1.";
 }
-def XF_NotOp : XF_UnaryOp<"not", XF_BoolTensor> {
-  let summary = "Elementwise logical negation";
-  let description = "`xf.not %c : tensor<4xi1>`.";
+def XF_NotOp : XF_UnaryOp<"not", XF_IntegerTensor> {
+  let summary = "Elementwise negation of every bit";
+  let description = "`xf.not %c : tensor<4xi1>`: logical on i1, bitwise on integers.";
 }
 
 def XF_GeluOp : XF_Op<"gelu", [SameOperandsAndResultType]> {
@@ -219,17 +255,37 @@ def XF_MinOp : XF_ArithOp<"min", XF_Tensor, [Commutative]> {
   let summary = "Elementwise minimum with broadcasting";
   let description = "`xf.min %x, %y`.";
 }
-def XF_AndOp : XF_ArithOp<"and", XF_BoolTensor, [Commutative]> {
-  let summary = "Elementwise logical and with broadcasting";
-  let description = "`xf.and %a, %b`.";
+def XF_AndOp : XF_ArithOp<"and", XF_IntegerTensor, [Commutative]> {
+  let summary = "Elementwise and with broadcasting";
+  let description = "`xf.and %a, %b`: logical on i1, bitwise on integers.";
 }
-def XF_OrOp : XF_ArithOp<"or", XF_BoolTensor, [Commutative]> {
-  let summary = "Elementwise logical or with broadcasting";
-  let description = "`xf.or %a, %b`.";
+def XF_OrOp : XF_ArithOp<"or", XF_IntegerTensor, [Commutative]> {
+  let summary = "Elementwise or with broadcasting";
+  let description = "`xf.or %a, %b`: logical on i1, bitwise on integers.";
 }
-def XF_XorOp : XF_ArithOp<"xor", XF_BoolTensor, [Commutative]> {
-  let summary = "Elementwise logical exclusive or with broadcasting";
-  let description = "`xf.xor %a, %b`.";
+def XF_XorOp : XF_ArithOp<"xor", XF_IntegerTensor, [Commutative]> {
+  let summary = "Elementwise exclusive or with broadcasting";
+  let description = "`xf.xor %a, %b`: logical on i1, bitwise on integers.";
+}
+def XF_BitShiftOp : XF_InferredOp<"bit_shift",
+    [SameOperandsAndResultElementType]> {
+  let summary = "Elementwise bit shift with broadcasting";
+  let description = [{
+    Shifts each element of `lhs` by the matching element of `rhs` bits, to
+    the left or (logically) to the right, as ONNX BitShift does on unsigned
+    integers.
+
+    ```mlir
+    %r = xf.bit_shift %x, %n {direction = "left"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+    ```
+  }];
+  let arguments = (ins XF_IntegerTensor:$lhs, XF_IntegerTensor:$rhs,
+                       StrAttr:$direction);
+  let results = (outs XF_IntegerTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 def XF_EqualOp : XF_CompareOp<"equal"> {
   let summary = "Elementwise equality with broadcasting";
@@ -399,6 +455,36 @@ def XF_ReduceMinOp : XF_ReduceOp<"reduce_min"> {
 }
 def XF_ReduceProdOp : XF_ReduceOp<"reduce_prod"> {
   let summary = "Product over axes";
+}
+
+class XF_ArgReduceOp<string mnemonic> : XF_InferredOp<mnemonic> {
+  let arguments = (ins XF_Tensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs TensorOf<[I64]>:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def XF_ArgMaxOp : XF_ArgReduceOp<"arg_max"> {
+  let summary = "Index of the largest element along an axis";
+  let description = [{
+    The i64 index along the (non-negative) `axis` of the largest element,
+    the first one of equal elements or, with `select_last_index`, the last.
+    The axis is kept with size 1 when `keepdims` is true.
+
+    ```mlir
+    %i = xf.arg_max %x {axis = 1 : i64, keepdims = false} : (tensor<2x5xf32>) -> tensor<2xi64>
+    ```
+  }];
+}
+def XF_ArgMinOp : XF_ArgReduceOp<"arg_min"> {
+  let summary = "Index of the smallest element along an axis";
+  let description = [{
+    As `xf.arg_max`, for the smallest element.
+  }];
 }
 
 def XF_SoftmaxOp : XF_Op<"softmax", [SameOperandsAndResultType]> {

@@ -386,6 +386,7 @@ static LogicalResult inferBroadcast(ValueRange operands, Type elementType,
 
 XF_DEFINE_BINARY_INFERENCE(AddOp, false)
 XF_DEFINE_BINARY_INFERENCE(ModOp, false)
+XF_DEFINE_BINARY_INFERENCE(BitShiftOp, false)
 XF_DEFINE_BINARY_INFERENCE(SubOp, false)
 XF_DEFINE_BINARY_INFERENCE(MulOp, false)
 XF_DEFINE_BINARY_INFERENCE(DivOp, false)
@@ -498,9 +499,11 @@ LogicalResult AttentionOp::inferReturnTypes(
                           adaptor.getKeepdims(), inferred);                    \
   }
 
+/// The type of `input` reduced over `axes`, with `elementType` when given.
 static LogicalResult inferReduction(Value input, ArrayRef<int64_t> axes,
                                     bool keepdims,
-                                    SmallVectorImpl<Type> &inferred) {
+                                    SmallVectorImpl<Type> &inferred,
+                                    Type elementType = {}) {
   RankedTensorType type = getTensorType(input);
   if (!type)
     return failure();
@@ -511,7 +514,8 @@ static LogicalResult inferReduction(Value input, ArrayRef<int64_t> axes,
     else if (keepdims)
       shape.push_back(1);
   }
-  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  inferred.push_back(RankedTensorType::get(
+      shape, elementType ? elementType : type.getElementType()));
   return success();
 }
 
@@ -520,6 +524,20 @@ XF_DEFINE_REDUCE_INFERENCE(ReduceMeanOp)
 XF_DEFINE_REDUCE_INFERENCE(ReduceMaxOp)
 XF_DEFINE_REDUCE_INFERENCE(ReduceMinOp)
 XF_DEFINE_REDUCE_INFERENCE(ReduceProdOp)
+
+#define XF_DEFINE_ARG_REDUCE_INFERENCE(OP)                                     \
+  XF_DEFINE_COMPATIBLE_RETURN_TYPES(OP)                                        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *context, std::optional<Location>, ValueRange operands,      \
+      DictionaryAttr attributes, OpaqueProperties properties,                  \
+      RegionRange regions, SmallVectorImpl<Type> &inferred) {                  \
+    OP::Adaptor adaptor(operands, attributes, properties, regions);            \
+    return inferReduction(adaptor.getInput(), {adaptor.getAxis()},             \
+                          adaptor.getKeepdims(), inferred,                     \
+                          IntegerType::get(context, 64));                      \
+  }
+XF_DEFINE_ARG_REDUCE_INFERENCE(ArgMaxOp)
+XF_DEFINE_ARG_REDUCE_INFERENCE(ArgMinOp)
 #undef XF_DEFINE_REDUCE_INFERENCE
 
 //===----------------------------------------------------------------------===//

@@ -45,6 +45,11 @@ InFlightDiagnostic NodeImporter::emitError() {
                               << node.op_type() << "): ";
 }
 
+InFlightDiagnostic NodeImporter::emitWarning() {
+  return mlir::emitWarning(loc) << "node '" << node.name() << "' ("
+                                << node.op_type() << "): ";
+}
+
 FailureOr<Value> NodeImporter::requiredInput(unsigned i) {
   if (Value value = input(i))
     return value;
@@ -289,6 +294,7 @@ void GraphImporter::nameNodes() {
 LogicalResult GraphImporter::checkSupported() {
   const OpImporterTable &table = getOpImporters();
   SmallVector<std::string> unsupported;
+  llvm::StringSet<> warnedEarly;
   for (const onnx::NodeProto &node : graph.node()) {
     std::string reason;
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
@@ -297,10 +303,17 @@ LogicalResult GraphImporter::checkSupported() {
       reason = node.domain() + "." + node.op_type();
     else if (it == table.end())
       reason = node.op_type();
-    else if (opset < it->second.sinceVersion)
+    else if (opset < it->second.acceptedSince)
       reason = node.op_type() + " (which needs opset " +
                std::to_string(it->second.sinceVersion) + ", the model has " +
                std::to_string(opset) + ")";
+    else if (opset < it->second.sinceVersion &&
+             warnedEarly.insert(node.op_type()).second)
+      mlir::emitWarning(fileLoc)
+          << "'" << path << "': " << node.op_type() << " is an operator of opset "
+          << it->second.sinceVersion << " but the model declares opset "
+          << opset << "; it is imported with the meaning of opset "
+          << it->second.sinceVersion << ", as onnxruntime does";
     if (!reason.empty())
       unsupported.push_back("node '" + node.name() + "': " + reason);
   }
@@ -521,17 +534,20 @@ LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
                        computed.isDynamicDim(d) ||
                        dims[d].dim_value() == computed.getDimSize(d);
         if (!consistent) {
-          InFlightDiagnostic diag = emitError();
-          diag << "graph output '" << output.name()
-               << "' is declared with shape [";
+          // onnxruntime merges the two leniently and runs the computation;
+          // so does xfc, saying so.
+          InFlightDiagnostic diag = mlir::emitWarning(fileLoc)
+                                    << "'" << path << "': graph output '"
+                                    << output.name()
+                                    << "' is declared with shape [";
           llvm::interleaveComma(dims, diag, [&](const auto &dim) {
             if (dim.has_dim_value())
               diag << dim.dim_value();
             else
               diag << "?";
           });
-          diag << "] but the model computes " << computed;
-          return failure();
+          diag << "] but the model computes " << computed
+               << "; the computed shape is used";
         }
       }
     }

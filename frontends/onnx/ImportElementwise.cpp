@@ -267,6 +267,21 @@ static LogicalResult importIsInf(NodeImporter &n) {
       *shape, DenseElementsAttr::get(boolType, false)));
 }
 
+/// BitShift: `direction` "LEFT" or "RIGHT" on unsigned integers.
+static LogicalResult importBitShift(NodeImporter &n) {
+  auto lhs = n.requiredInput(0), rhs = n.requiredInput(1);
+  if (failed(lhs) || failed(rhs) || failed(checkSameElementType(n, *lhs, *rhs)))
+    return failure();
+  std::string direction = n.getString("direction", "");
+  if (direction != "LEFT" && direction != "RIGHT") {
+    n.emitError() << "direction must be LEFT or RIGHT, got '" << direction
+                  << "'";
+    return failure();
+  }
+  return n.setResult(n.create<BitShiftOp>(
+      *lhs, *rhs, direction == "LEFT" ? "left" : "right"));
+}
+
 static LogicalResult importGelu(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
@@ -298,8 +313,22 @@ void xf::addElementwiseImporters(OpImporterTable &table) {
   table["Greater"] = {importBinary<GreaterOp>, 1};
   table["GreaterOrEqual"] = {importBinary<GreaterEqualOp>, 12};
   table["Not"] = {importUnary<NotOp>, 1};
+  table["BitwiseAnd"] = {importBinary<AndOp>, 18};
+  table["BitwiseOr"] = {importBinary<OrOp>, 18};
+  table["BitwiseXor"] = {importBinary<XorOp>, 18};
+  table["BitwiseNot"] = {importUnary<NotOp>, 18};
+  table["BitShift"] = {importBitShift, 11};
   table["Sin"] = {importUnary<SinOp>, 7};
   table["Cos"] = {importUnary<CosOp>, 7};
+  table["Tan"] = {importUnary<TanOp>, 7};
+  table["Asin"] = {importUnary<AsinOp>, 7};
+  table["Acos"] = {importUnary<AcosOp>, 7};
+  table["Atan"] = {importUnary<AtanOp>, 7};
+  table["Sinh"] = {importUnary<SinhOp>, 9};
+  table["Cosh"] = {importUnary<CoshOp>, 9};
+  table["Asinh"] = {importUnary<AsinhOp>, 9};
+  table["Acosh"] = {importUnary<AcoshOp>, 9};
+  table["Atanh"] = {importUnary<AtanhOp>, 9};
   table["Ceil"] = {importUnary<CeilOp>, 1};
   table["Floor"] = {importUnary<FloorOp>, 1};
   table["Round"] = {importUnary<RoundOp>, 11};

@@ -8,6 +8,8 @@
 
 #include "frontends/onnx/NodeImporter.h"
 
+#include "mlir/IR/TypeUtilities.h"
+
 using namespace mlir;
 using namespace mlir::xf;
 
@@ -102,10 +104,118 @@ static LogicalResult importGatherElements(NodeImporter &n) {
   return n.setResult(n.create<GatherElementsOp>(*data, *indices, *axis));
 }
 
+/// A 0-D i64 constant.
+static Value scalarI64(Expansion &e, int64_t v) {
+  return e.create<SqueezeOp>(e.constI64({v}), ArrayRef<int64_t>{0});
+}
+
+/// OneHot: `values[1]` where the (negative: counted from depth) index
+/// equals the position along the new `axis`, `values[0]` elsewhere.
+static LogicalResult importOneHot(NodeImporter &n) {
+  auto indices = n.requiredInput(0), depthInput = n.requiredInput(1),
+       values = n.requiredInput(2);
+  if (failed(indices) || failed(depthInput) || failed(values))
+    return failure();
+  int64_t rank = typeOf(*indices).getRank() + 1;
+  auto axis = getAxis(n, n.getInt("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  if (typeOf(*values).getNumElements() != 2) {
+    n.emitError() << "values must hold [off, on], got " << values->getType();
+    return failure();
+  }
+  Expansion e(n);
+  OpBuilder &b = n.getBuilder();
+  auto i64Like = [&](Value v) {
+    return typeOf(v).getElementType().isInteger(64)
+               ? v
+               : e.create<CastOp>(typeOf(v).clone(b.getI64Type()), v);
+  };
+  Value depth = i64Like(e.reshape(*depthInput, {e.constI64({})}));
+  Value index = i64Like(*indices);
+  Value negative = e.create<LessOp>(index, scalarI64(e, 0));
+  index = e.create<WhereOp>(negative, e.create<AddOp>(index, depth), index);
+  Value positions = e.create<RangeOp>(scalarI64(e, 0), depth, scalarI64(e, 1));
+  // The positions run along `axis`: [depth, 1, ..., 1] with rank - axis - 1
+  // trailing ones.
+  auto trailing = llvm::to_vector(llvm::seq<int64_t>(1, rank - *axis));
+  if (!trailing.empty())
+    positions = e.create<UnsqueezeOp>(positions, trailing);
+  Value hot = e.create<EqualOp>(
+      e.create<UnsqueezeOp>(index, ArrayRef<int64_t>{*axis}), positions);
+  auto pick = [&](int64_t i) {
+    return e.reshape(e.create<SliceOp>(*values, e.constI64({i}),
+                                       e.constI64({i + 1}), e.constI64({0}),
+                                       e.constI64({1})),
+                     {e.constI64({})});
+  };
+  e.setResult(0, e.create<WhereOp>(hot, pick(1), pick(0)));
+  return e.status();
+}
+
+/// GatherND as one Gather: the `batch_dims` leading axes and the k indexed
+/// axes of `data` are flattened into one, and each index tuple (with its
+/// batch position) becomes a linear index into it.
+static LogicalResult importGatherND(NodeImporter &n) {
+  auto data = n.requiredInput(0), indicesInput = n.requiredInput(1);
+  if (failed(data) || failed(indicesInput))
+    return failure();
+  auto dataType = typeOf(*data), indicesType = typeOf(*indicesInput);
+  int64_t batchDims = n.getInt("batch_dims", 0);
+  int64_t indexRank = indicesType.getRank();
+  int64_t k = indexRank ? indicesType.getShape().back() : 0;
+  if (indexRank < 1 || ShapedType::isDynamic(k) || batchDims < 0 ||
+      batchDims >= indexRank || batchDims + k > dataType.getRank()) {
+    n.emitError() << "indices " << indicesType
+                  << " need a static last dimension k with batch_dims + k <= "
+                     "the rank of data "
+                  << dataType;
+    return failure();
+  }
+  Expansion e(n);
+  Value indices = *indicesInput;
+  int64_t flatAxes = batchDims + k;
+  // Linear index: sum over the flattened axes of position * stride, where
+  // batch axes take their position in `indices` and the others its values.
+  Value linear = scalarI64(e, 0);
+  Value stride = e.constI64({1});
+  for (int64_t d = flatAxes - 1; d >= 0; --d) {
+    Value size = e.dims(*data, d, d + 1);
+    Value position;
+    if (d >= batchDims) {
+      int64_t component = d - batchDims;
+      position = e.create<SqueezeOp>(
+          e.create<SliceOp>(indices, e.constI64({component}),
+                            e.constI64({component + 1}),
+                            e.constI64({indexRank - 1}), e.constI64({1})),
+          ArrayRef<int64_t>{indexRank - 1});
+      Value negative = e.create<LessOp>(position, scalarI64(e, 0));
+      position = e.create<WhereOp>(negative, e.create<AddOp>(position, size),
+                                   position);
+    } else {
+      // [size, 1, ...]: the batch position along axis d of indices[..., 0].
+      position = e.create<RangeOp>(
+          scalarI64(e, 0),
+          e.create<SqueezeOp>(size, ArrayRef<int64_t>{0}), scalarI64(e, 1));
+      auto trailing = llvm::to_vector(llvm::seq<int64_t>(1, indexRank - 1 - d));
+      if (!trailing.empty())
+        position = e.create<UnsqueezeOp>(position, trailing);
+    }
+    linear = e.create<AddOp>(linear, e.create<MulOp>(position, stride));
+    stride = e.create<MulOp>(stride, size);
+  }
+  Value flat = e.reshape(*data, {e.constI64({-1}),
+                                 e.dims(*data, flatAxes, dataType.getRank())});
+  e.setResult(0, e.create<GatherOp>(flat, linear, int64_t(0)));
+  return e.status();
+}
+
 void xf::addIndexingImporters(OpImporterTable &table) {
   table["CumSum"] = {importCumSum, 11};
   table["Trilu"] = {importTrilu, 14};
   table["ScatterND"] = {importScatterND, 11};
   table["ScatterElements"] = {importScatterElements, 11};
   table["GatherElements"] = {importGatherElements, 11};
+  table["GatherND"] = {importGatherND, 11};
+  table["OneHot"] = {importOneHot, 9};
 }

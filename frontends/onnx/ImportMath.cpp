@@ -264,9 +264,32 @@ Value xf::buildLogSoftmax(Expansion &e, Value x, int64_t axis) {
   return e.create<SubOp>(shifted, e.create<LogOp>(sum));
 }
 
-/// Softmax and LogSoftmax are per-axis from opset 13; before, they flatten
-/// the input to 2-D at `axis` (default 1) and normalize each row.
-template <bool isLog>
+/// hardmax(x) over `axis`: 1 at the first largest element, 0 elsewhere, as
+/// arg_max compared with the positions along the axis.
+static Value buildHardmax(Expansion &e, Value x, int64_t axis) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  Value best = e.create<ArgMaxOp>(x, axis, true, false);
+  auto scalar = [&](int64_t v) {
+    return e.create<SqueezeOp>(e.constI64({v}), ArrayRef<int64_t>{0});
+  };
+  Value length = e.create<SqueezeOp>(e.dims(x, axis, axis + 1),
+                                     ArrayRef<int64_t>{0});
+  Value positions = e.create<RangeOp>(scalar(0), length, scalar(1));
+  // [size, 1, ..., 1]: the positions broadcast along the axis.
+  auto trailing = llvm::to_vector(llvm::seq<int64_t>(1, rank - axis));
+  if (!trailing.empty())
+    positions = e.create<UnsqueezeOp>(positions, trailing);
+  Value isBest = e.create<EqualOp>(best, positions);
+  return e.create<CastOp>(cast<RankedTensorType>(x.getType()), isBest);
+}
+
+namespace {
+enum class Normalizer { Softmax, LogSoftmax, Hardmax };
+} // namespace
+
+/// Softmax, LogSoftmax and Hardmax are per-axis from opset 13; before, they
+/// flatten the input to 2-D at `axis` (default 1) and normalize each row.
+template <Normalizer kind>
 static LogicalResult importSoftmax(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
@@ -282,8 +305,15 @@ static LogicalResult importSoftmax(NodeImporter &n) {
   }
   Expansion e(n);
   auto normalize = [&](Value input, int64_t axis) {
-    return isLog ? buildLogSoftmax(e, input, axis)
-                 : e.create<SoftmaxOp>(input, axis);
+    switch (kind) {
+    case Normalizer::Softmax:
+      return e.create<SoftmaxOp>(input, axis);
+    case Normalizer::LogSoftmax:
+      return buildLogSoftmax(e, input, axis);
+    case Normalizer::Hardmax:
+      return buildHardmax(e, input, axis);
+    }
+    llvm_unreachable("unknown normalizer");
   };
   if (!legacy || *axis == rank - 1) {
     e.setResult(0, normalize(*x, *axis));
@@ -295,6 +325,25 @@ static LogicalResult importSoftmax(NodeImporter &n) {
   Value rows = normalize(*flat, 1);
   e.setResult(0, e.create<ReshapeOp>(rows, e.create<ShapeOfOp>(*x), false));
   return e.status();
+}
+
+/// ArgMax and ArgMin: `axis` (default 0), `keepdims` (default 1) and, from
+/// opset 12, `select_last_index`.
+template <typename OpTy>
+static LogicalResult importArgReduce(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = rankOf(*x);
+  int64_t axisAttr = n.getInt("axis", 0);
+  auto axis = normalizeAxis(axisAttr, rank);
+  if (failed(axis)) {
+    n.emitError() << "axis " << axisAttr << " is out of range for rank "
+                  << rank;
+    return failure();
+  }
+  return n.setResult(n.create<OpTy>(*x, *axis, n.getInt("keepdims", 1) != 0,
+                                    n.getInt("select_last_index", 0) != 0));
 }
 
 /// The normalized axis and the float32 `stash_type` of LayerNormalization
@@ -477,6 +526,52 @@ static LogicalResult importConv(NodeImporter &n) {
                                       dilations, n.getInt("group", 1)));
 }
 
+/// GlobalAveragePool and GlobalMaxPool: the mean or maximum over every
+/// spatial axis (from 2 on), which are kept with size 1.
+template <typename OpTy>
+static LogicalResult importGlobalPool(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = rankOf(*x);
+  if (rank < 3) {
+    n.emitError() << "needs an input [N, C, spatial...], got " << x->getType();
+    return failure();
+  }
+  auto axes = llvm::to_vector(llvm::seq<int64_t>(2, rank));
+  return n.setResult(n.create<OpTy>(*x, axes, true));
+}
+
+/// LpNormalization: x divided by its L1 or L2 norm along `axis`.
+static LogicalResult importLpNormalization(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = rankOf(*x), axisAttr = n.getInt("axis", -1);
+  auto axis = normalizeAxis(axisAttr, rank);
+  if (failed(axis)) {
+    n.emitError() << "axis " << axisAttr << " is out of range for rank "
+                  << rank;
+    return failure();
+  }
+  int64_t p = n.getInt("p", 2);
+  if (p != 1 && p != 2) {
+    n.emitError() << "p must be 1 or 2, got " << p;
+    return failure();
+  }
+  Expansion e(n);
+  SmallVector<int64_t> axes = {*axis};
+  Value norm;
+  if (p == 1) {
+    norm = e.create<ReduceSumOp>(e.create<AbsOp>(*x), axes, true);
+  } else {
+    norm = e.create<SqrtOp>(
+        e.create<ReduceSumOp>(e.create<MulOp>(*x, *x), axes, true));
+  }
+  e.setResult(0, e.create<DivOp>(*x, norm));
+  return e.status();
+}
+
 void xf::addMathImporters(OpImporterTable &table) {
   table["MatMul"] = {importMatMul, 1};
   table["Gemm"] = {importGemm, 1};
@@ -493,9 +588,17 @@ void xf::addMathImporters(OpImporterTable &table) {
   table["ReduceLogSum"] = {importComposedReduce<ComposedReduction::LogSum>,
                            1};
   table["ReduceLogSumExp"] = {importReduceLogSumExp, 1};
-  table["Softmax"] = {importSoftmax<false>, 1};
-  table["LogSoftmax"] = {importSoftmax<true>, 1};
+  table["Softmax"] = {importSoftmax<Normalizer::Softmax>, 1};
+  table["LogSoftmax"] = {importSoftmax<Normalizer::LogSoftmax>, 1};
+  table["Hardmax"] = {importSoftmax<Normalizer::Hardmax>, 1};
+  table["ArgMax"] = {importArgReduce<ArgMaxOp>, 1};
+  table["ArgMin"] = {importArgReduce<ArgMinOp>, 1};
   table["Flatten"] = {importFlatten, 1};
-  table["LayerNormalization"] = {importLayerNormalization, 17};
+  table["GlobalAveragePool"] = {importGlobalPool<ReduceMeanOp>, 1};
+  table["GlobalMaxPool"] = {importGlobalPool<ReduceMaxOp>, 1};
+  table["LpNormalization"] = {importLpNormalization, 1};
+  // Exporters wrote LayerNormalization into opset 11 to 16 models before
+  // it was standard; onnxruntime runs them.
+  table["LayerNormalization"] = {importLayerNormalization, 17, 1};
   table["RMSNormalization"] = {importRmsNormalization, 23};
 }

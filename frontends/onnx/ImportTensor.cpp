@@ -125,6 +125,25 @@ static LogicalResult importConcat(NodeImporter &n) {
     n.emitError() << "needs at least one input";
     return failure();
   }
+  // Older PyTorch exports concatenate 0-D and 1-D shape pieces, which
+  // onnxruntime accepts: the 0-D ones are read as one-element vectors.
+  bool hasScalar = false, hasVector = false;
+  for (Value v : inputs) {
+    hasScalar |= typeOf(v).getRank() == 0;
+    hasVector |= typeOf(v).getRank() == 1;
+  }
+  if (hasScalar && hasVector) {
+    n.emitWarning() << "concatenates 0-D and 1-D tensors; each 0-D one is "
+                       "read as a one-element vector";
+    for (Value &v : inputs) {
+      if (typeOf(v).getRank() != 0)
+        continue;
+      auto vector = n.create<UnsqueezeOp>(v, ArrayRef<int64_t>{0});
+      if (failed(vector))
+        return failure();
+      v = *vector;
+    }
+  }
   int64_t rank = typeOf(inputs.front()).getRank();
   auto axis = normalizeAxis(n.getInt("axis", 0), rank);
   if (failed(axis)) {
@@ -392,6 +411,87 @@ static LogicalResult importConstant(NodeImporter &n) {
   return n.setResult(n.create<ConstantOp>(value));
 }
 
+/// DepthToSpace and SpaceToDepth move `blocksize` x `blocksize` blocks
+/// between the channels and the two spatial axes of [N, C, H, W]: a reshape
+/// to 6-D, a transpose, and a reshape back to 4-D.
+template <bool toSpace>
+static LogicalResult importBlockRearrange(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t block = n.getInt("blocksize", 0);
+  if (type.getRank() != 4 || block <= 0) {
+    n.emitError() << "needs an input [N, C, H, W] and a positive blocksize, "
+                     "got "
+                  << type << " and " << block;
+    return failure();
+  }
+  Expansion e(n);
+  Value batch = e.dims(*x, 0, 1), channels = e.dims(*x, 1, 2);
+  Value height = e.dims(*x, 2, 3), width = e.dims(*x, 3, 4);
+  Value b = e.constI64({block}), bb = e.constI64({block * block});
+  Value result;
+  if (toSpace) {
+    Value depth = e.create<DivOp>(channels, bb);
+    bool crd = n.getString("mode", "DCR") == "CRD";
+    Value split = crd ? e.reshape(*x, {batch, depth, b, b, height, width})
+                      : e.reshape(*x, {batch, b, b, depth, height, width});
+    SmallVector<int64_t> perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3}
+                                    : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    result = e.reshape(e.create<TransposeOp>(split, perm),
+                       {batch, depth, e.create<MulOp>(height, b),
+                        e.create<MulOp>(width, b)});
+  } else {
+    Value rows = e.create<DivOp>(height, b), cols = e.create<DivOp>(width, b);
+    Value split = e.reshape(*x, {batch, channels, rows, b, cols, b});
+    result = e.reshape(
+        e.create<TransposeOp>(split, ArrayRef<int64_t>{0, 3, 5, 1, 2, 4}),
+        {batch, e.create<MulOp>(channels, bb), rows, cols});
+  }
+  e.setResult(0, result);
+  return e.status();
+}
+
+/// EyeLike: ones where column - row == k, of the input's 2-D shape and of
+/// `dtype` (default the input's type).
+static LogicalResult importEyeLike(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  if (type.getRank() != 2) {
+    n.emitError() << "needs a 2-D input, got " << type;
+    return failure();
+  }
+  Type elementType = type.getElementType();
+  if (n.hasAttr("dtype")) {
+    int64_t dtype = n.getInt("dtype", 0);
+    elementType = getElementType(n.getContext(), dtype);
+    if (!elementType) {
+      n.emitError() << "dtype " << getOnnxDataTypeName(dtype)
+                    << " is not supported";
+      return failure();
+    }
+  }
+  Expansion e(n);
+  auto scalar = [&](int64_t v) {
+    return e.create<SqueezeOp>(e.constI64({v}), ArrayRef<int64_t>{0});
+  };
+  auto positions = [&](int64_t axis) {
+    Value size = e.create<SqueezeOp>(e.dims(*x, axis, axis + 1),
+                                     ArrayRef<int64_t>{0});
+    return e.create<RangeOp>(scalar(0), size, scalar(1));
+  };
+  Value rows = e.create<AddOp>(
+      e.create<UnsqueezeOp>(positions(0), ArrayRef<int64_t>{1}),
+      scalar(n.getInt("k", 0)));
+  Value cols = e.create<UnsqueezeOp>(positions(1), ArrayRef<int64_t>{0});
+  Value diagonal = e.create<EqualOp>(rows, cols);
+  e.setResult(0, e.create<CastOp>(type.clone(elementType), diagonal));
+  return e.status();
+}
+
 void xf::addTensorImporters(OpImporterTable &table) {
   table["Transpose"] = {importTranspose, 1};
   table["Reshape"] = {importReshape, 5};
@@ -408,4 +508,7 @@ void xf::addTensorImporters(OpImporterTable &table) {
   table["ConstantOfShape"] = {importConstantOfShape, 9};
   table["Range"] = {importRange, 11};
   table["Constant"] = {importConstant, 1};
+  table["DepthToSpace"] = {importBlockRearrange<true>, 1};
+  table["SpaceToDepth"] = {importBlockRearrange<false>, 1};
+  table["EyeLike"] = {importEyeLike, 9};
 }

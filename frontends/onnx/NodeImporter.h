@@ -95,6 +95,9 @@ public:
 
   /// An error that names the node; import stops after it.
   InFlightDiagnostic emitError();
+  /// A warning that names the node: for models that onnxruntime accepts
+  /// although they bend the specification.
+  InFlightDiagnostic emitWarning();
 
   /// Verifies and folds a freshly created single-result op; returns its
   /// (possibly folded) result.
@@ -160,9 +163,18 @@ Value buildLogSoftmax(Expansion &e, Value x, int64_t axis);
 using OpImportFn = LogicalResult (*)(NodeImporter &);
 
 struct OpImporter {
-  OpImportFn fn;
+  OpImporter() = default;
+  OpImporter(OpImportFn fn, int64_t sinceVersion)
+      : OpImporter(fn, sinceVersion, sinceVersion) {}
+  OpImporter(OpImportFn fn, int64_t sinceVersion, int64_t acceptedSince)
+      : fn(fn), sinceVersion(sinceVersion), acceptedSince(acceptedSince) {}
+
+  OpImportFn fn = nullptr;
   /// The first opset of the default domain in which the op exists.
-  int64_t sinceVersion;
+  int64_t sinceVersion = 1;
+  /// The first opset the importer accepts it in: below sinceVersion where
+  /// onnxruntime runs the op in older models too (with a warning).
+  int64_t acceptedSince = 1;
 };
 
 using OpImporterTable = llvm::StringMap<OpImporter>;

@@ -215,6 +215,15 @@ static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
       .Case([&](SigmoidOp) -> Value { return buildSigmoid(b, loc, x); })
       .Case([&](SinOp) -> Value { return math::SinOp::create(b, loc, x); })
       .Case([&](CosOp) -> Value { return math::CosOp::create(b, loc, x); })
+      .Case([&](TanOp) -> Value { return math::TanOp::create(b, loc, x); })
+      .Case([&](AsinOp) -> Value { return math::AsinOp::create(b, loc, x); })
+      .Case([&](AcosOp) -> Value { return math::AcosOp::create(b, loc, x); })
+      .Case([&](AtanOp) -> Value { return math::AtanOp::create(b, loc, x); })
+      .Case([&](SinhOp) -> Value { return math::SinhOp::create(b, loc, x); })
+      .Case([&](CoshOp) -> Value { return math::CoshOp::create(b, loc, x); })
+      .Case([&](AsinhOp) -> Value { return math::AsinhOp::create(b, loc, x); })
+      .Case([&](AcoshOp) -> Value { return math::AcoshOp::create(b, loc, x); })
+      .Case([&](AtanhOp) -> Value { return math::AtanhOp::create(b, loc, x); })
       .Case([&](CeilOp) -> Value { return math::CeilOp::create(b, loc, x); })
       .Case([&](FloorOp) -> Value { return math::FloorOp::create(b, loc, x); })
       .Case([&](RoundOp) -> Value {
@@ -253,7 +262,12 @@ static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
         return arith::MaxSIOp::create(b, loc, x, c(0.0));
       })
       .Case([&](NotOp) -> Value {
-        return arith::XOrIOp::create(b, loc, x, c(1.0));
+        return arith::XOrIOp::create(b, loc, x, c(-1.0)); // All bits set.
+      })
+      .Case([&](BitShiftOp shift) -> Value {
+        if (shift.getDirection() == "left")
+          return arith::ShLIOp::create(b, loc, x, y);
+        return arith::ShRUIOp::create(b, loc, x, y);
       })
       .Case([&](GeluOp gelu_) {
         return buildGelu(b, loc, x, gelu_.getApproximate() == "tanh");
@@ -280,7 +294,9 @@ struct ElementwiseToLinalg : ConversionPattern {
              XorOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
              WhereOp, NegOp, AbsOp, SqrtOp, ExpOp, LogOp, ErfOp, TanhOp,
              SigmoidOp, ReciprocalOp, ReluOp, NotOp, GeluOp, CastOp, ModOp,
-             SinOp, CosOp, CeilOp, FloorOp, RoundOp, SignOp>(op))
+             BitShiftOp,
+             SinOp, CosOp, TanOp, AsinOp, AcosOp, AtanOp, SinhOp, CoshOp,
+             AsinhOp, AcoshOp, AtanhOp, CeilOp, FloorOp, RoundOp, SignOp>(op))
       return failure();
     auto resultType =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());

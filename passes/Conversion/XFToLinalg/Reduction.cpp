@@ -145,6 +145,104 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
   }
 };
 
+/// xf.arg_max and xf.arg_min: one generic that carries the best value and
+/// its index along the axis. A later element replaces the best one when it
+/// is strictly better, or also when equal with `select_last_index`.
+template <typename OpTy, bool isMax>
+struct ArgReduceToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    Type elementType = type.getElementType();
+    bool isFloat = isa<FloatType>(elementType);
+    bool isUnsigned = isUnsignedElement(op.getInput().getType());
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    bool keepdims = op.getKeepdims(), last = op.getSelectLastIndex();
+
+    SmallVector<int64_t> shape;
+    SmallVector<OpFoldResult> dims, inputDims = getDims(rewriter, loc, input);
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < rank; ++d) {
+      iterators.push_back(d == axis ? utils::IteratorType::reduction
+                                    : utils::IteratorType::parallel);
+      if (d == axis && !keepdims)
+        continue;
+      shape.push_back(d == axis ? 1 : type.getDimSize(d));
+      dims.push_back(d == axis ? rewriter.getIndexAttr(1) : inputDims[d]);
+      outExprs.push_back(d == axis ? getAffineConstantExpr(0, context)
+                                   : getAffineDimExpr(d, context));
+    }
+    // The starting best value: the worst of the type, so that the first
+    // element (or, with select_last_index, any) replaces it.
+    Value worst;
+    if (isFloat) {
+      double inf = std::numeric_limits<double>::infinity();
+      worst = createScalarConstant(rewriter, loc, elementType,
+                                   isMax ? -inf : inf);
+    } else {
+      unsigned width = elementType.getIntOrFloatBitWidth();
+      APInt value = isMax ? (isUnsigned ? APInt::getMinValue(width)
+                                        : APInt::getSignedMinValue(width))
+                          : (isUnsigned ? APInt::getMaxValue(width)
+                                        : APInt::getSignedMaxValue(width));
+      worst = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getIntegerAttr(elementType, value));
+    }
+    Type i64 = rewriter.getI64Type();
+    auto valueType = RankedTensorType::get(shape, elementType);
+    auto indexType = RankedTensorType::get(shape, i64);
+    Value bestInit = linalg::FillOp::create(
+                         rewriter, loc, worst,
+                         createEmpty(rewriter, loc, valueType, dims))
+                         .getResult(0);
+    Value zero = arith::ConstantIntOp::create(rewriter, loc, i64, 0);
+    Value indexInit = linalg::FillOp::create(
+                          rewriter, loc, zero,
+                          createEmpty(rewriter, loc, indexType, dims))
+                          .getResult(0);
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, context);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
+                                   outMap, outMap};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, indexType}, ValueRange{input},
+        ValueRange{bestInit, indexInit}, maps, iterators,
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2], better;
+          if (isFloat) {
+            auto predicate = isMax ? (last ? arith::CmpFPredicate::OGE
+                                           : arith::CmpFPredicate::OGT)
+                                   : (last ? arith::CmpFPredicate::OLE
+                                           : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, nloc, predicate, x, best);
+          } else {
+            using P = arith::CmpIPredicate;
+            P predicate = isMax ? (last ? (isUnsigned ? P::uge : P::sge)
+                                        : (isUnsigned ? P::ugt : P::sgt))
+                                : (last ? (isUnsigned ? P::ule : P::sle)
+                                        : (isUnsigned ? P::ult : P::slt));
+            better = arith::CmpIOp::create(b, nloc, predicate, x, best);
+          }
+          Value index = arith::IndexCastOp::create(
+              b, nloc, i64, linalg::IndexOp::create(b, nloc, axis));
+          linalg::YieldOp::create(
+              b, nloc,
+              ValueRange{arith::SelectOp::create(b, nloc, better, x, best),
+                         arith::SelectOp::create(b, nloc, better, index,
+                                                 bestIndex)});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
 /// softmax(x) = exp(x - max(x)) / sum(exp(x - max(x))) along one axis.
 struct SoftmaxToLinalg : OpConversionPattern<SoftmaxOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -386,6 +484,7 @@ void xf::populateReductionPatterns(const TypeConverter &converter,
                ReduceToLinalg<ReduceMaxOp, ReduceKind::Max>,
                ReduceToLinalg<ReduceMinOp, ReduceKind::Min>,
                ReduceToLinalg<ReduceProdOp, ReduceKind::Prod>,
-               SoftmaxToLinalg, LayerNormToLinalg, SkipLayerNormToLinalg,
+               ArgReduceToLinalg<ArgMaxOp, true>,
+               ArgReduceToLinalg<ArgMinOp, false>, SoftmaxToLinalg, LayerNormToLinalg, SkipLayerNormToLinalg,
                RmsNormToLinalg>(converter, context);
 }

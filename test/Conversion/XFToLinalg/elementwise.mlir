@@ -100,3 +100,31 @@ func.func @unary_math(%x: tensor<4xf32>) -> tensor<4xf32> {
   %3 = xf.relu %2 : tensor<4xf32>
   return %3 : tensor<4xf32>
 }
+
+// -----
+
+// Bitwise ops on integers; not flips every bit; shifts are logical.
+// CHECK-LABEL: func.func @bitwise
+func.func @bitwise(%x: tensor<4xui16>, %y: tensor<4xui16>) -> tensor<4xui16> {
+  // CHECK: arith.andi
+  // CHECK: arith.constant -1 : i16
+  // CHECK: arith.xori
+  // CHECK: arith.shrui
+  %0 = xf.and %x, %y : (tensor<4xui16>, tensor<4xui16>) -> tensor<4xui16>
+  %1 = xf.not %0 : tensor<4xui16>
+  %2 = xf.bit_shift %1, %y {direction = "right"} : (tensor<4xui16>, tensor<4xui16>) -> tensor<4xui16>
+  return %2 : tensor<4xui16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @trigonometry
+func.func @trigonometry(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: math.tan
+  // CHECK: math.asin
+  // CHECK: math.acosh
+  %0 = xf.tan %x : tensor<4xf32>
+  %1 = xf.asin %0 : tensor<4xf32>
+  %2 = xf.acosh %1 : tensor<4xf32>
+  return %2 : tensor<4xf32>
+}

@@ -107,3 +107,34 @@ func.func @rms_norm(%x: tensor<2x?x64xf32>, %g: tensor<64xf32>) -> tensor<2x?x64
   %0 = xf.rms_norm %x, %g {axis = 2, epsilon = 1.0e-6 : f32} : tensor<2x?x64xf32>, tensor<64xf32>
   return %0 : tensor<2x?x64xf32>
 }
+
+// -----
+
+// arg_max carries the best value and its index in one generic; the index
+// of a later element replaces the best one only when strictly greater
+// (the first of equal maxima).
+// CHECK-LABEL: func.func @arg_max_first
+func.func @arg_max_first(%x: tensor<?x8xf32>) -> tensor<?xi64> {
+  // CHECK: arith.constant 0xFF800000 : f32
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+  // CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<?xf32>, tensor<?xi64>)
+  // CHECK: %[[BETTER:.*]] = arith.cmpf ogt
+  // CHECK: %[[I:.*]] = linalg.index 1 : index
+  // CHECK: %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+  // CHECK: arith.select %[[BETTER]]
+  // CHECK: arith.select %[[BETTER]], %[[I64]]
+  %0 = xf.arg_max %x {axis = 1 : i64, keepdims = false} : (tensor<?x8xf32>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
+
+// -----
+
+// arg_min of unsigned integers with select_last_index: starts from the
+// largest value and takes equal elements too.
+// CHECK-LABEL: func.func @arg_min_last_unsigned
+func.func @arg_min_last_unsigned(%x: tensor<3x4xui8>) -> tensor<1x4xi64> {
+  // CHECK: arith.constant -1 : i8
+  // CHECK: arith.cmpi ule
+  %0 = xf.arg_min %x {axis = 0 : i64, select_last_index = true} : (tensor<3x4xui8>) -> tensor<1x4xi64>
+  return %0 : tensor<1x4xi64>
+}

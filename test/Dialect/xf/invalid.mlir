@@ -421,3 +421,27 @@ func.func @attention_kv_heads_not_dividing(%q: tensor<1x3x64xf32>, %k: tensor<1x
   %0 = xf.attention %q, %k, %v {num_heads = 4 : i64, num_kv_heads = 3 : i64, scale = 0.25 : f32} : (tensor<1x3x64xf32>, tensor<1x3x48xf32>, tensor<1x3x48xf32>) -> tensor<1x3x64xf32>
   return %0 : tensor<1x3x64xf32>
 }
+
+// -----
+
+func.func @negative_arg_max_axis_out_of_range(%x: tensor<2x3xf32>) -> tensor<2x1xi64> {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = xf.arg_max %x {axis = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x1xi64>
+  return %0 : tensor<2x1xi64>
+}
+
+// -----
+
+func.func @negative_bit_shift_direction(%x: tensor<4xui8>) -> tensor<4xui8> {
+  // expected-error @+1 {{direction must be "left" or "right", got "up"}}
+  %0 = xf.bit_shift %x, %x {direction = "up"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+func.func @negative_and_of_floats(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{must be ranked tensor of integer values}}
+  %0 = xf.and %x, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -128,3 +128,26 @@ func.func @packed_linear(%x: tensor<1x?x384xf32>, %w: tensor<24x384x64xf32>, %b:
   %0 = xf.packed_linear %x, %w, %b {columns = 1500 : i64, activation = "gelu"} : (tensor<1x?x384xf32>, tensor<24x384x64xf32>, tensor<1500xf32>) -> tensor<1x?x1500xf32>
   return %0 : tensor<1x?x1500xf32>
 }
+
+// -----
+
+// Index reductions, bitwise integer ops and the inverse and hyperbolic
+// trigonometric functions.
+// CHECK-LABEL: func.func @arg_bitwise_trig
+func.func @arg_bitwise_trig(%x: tensor<2x5xf32>, %u: tensor<4xui8>, %n: tensor<4xui8>) -> (tensor<2xi64>, tensor<1x5xi64>, tensor<4xui8>, tensor<4xui8>, tensor<2x5xf32>) {
+  // CHECK: xf.arg_max %{{.*}} {axis = 1 : i64, keepdims = false} : (tensor<2x5xf32>) -> tensor<2xi64>
+  %0 = xf.arg_max %x {axis = 1 : i64, keepdims = false} : (tensor<2x5xf32>) -> tensor<2xi64>
+  // CHECK: xf.arg_min %{{.*}} {axis = 0 : i64, select_last_index = true} : (tensor<2x5xf32>) -> tensor<1x5xi64>
+  %1 = xf.arg_min %x {axis = 0 : i64, select_last_index = true} : (tensor<2x5xf32>) -> tensor<1x5xi64>
+  // CHECK: xf.bit_shift %{{.*}}, %{{.*}} {direction = "left"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %2 = xf.bit_shift %u, %n {direction = "left"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  // CHECK: xf.and %{{.*}}, %{{.*}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %3 = xf.and %2, %u : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  // CHECK: xf.not %{{.*}} : tensor<4xui8>
+  %4 = xf.not %3 : tensor<4xui8>
+  // CHECK: xf.atanh
+  %5 = xf.atanh %x : tensor<2x5xf32>
+  // CHECK: xf.cosh
+  %6 = xf.cosh %5 : tensor<2x5xf32>
+  return %0, %1, %4, %4, %6 : tensor<2xi64>, tensor<1x5xi64>, tensor<4xui8>, tensor<4xui8>, tensor<2x5xf32>
+}
