@@ -66,6 +66,65 @@ static DimRef canonicalArgumentDim(DimRef ref) {
   return ref;
 }
 
+/// For the -1 entry `d` of a reshape's target: the input dimension it
+/// stands for, when every other entry copies (0), reads or statically
+/// accounts for the other input dimensions and one dynamic one is left
+/// (reshape(ids, [-1, S]) of [B, S] ids is [B, S]).
+static std::optional<int64_t> getInferredInputDim(ReshapeOp reshape, int64_t d,
+                                                  int depth) {
+  std::optional<SmallVector<int64_t>> known =
+      getKnownIntValues(reshape.getShape());
+  if (!known || static_cast<int64_t>(known->size()) <= d || (*known)[d] != -1)
+    return std::nullopt;
+  auto inputType = reshape.getInput().getType();
+  int64_t rank = inputType.getRank();
+  SmallVector<bool> accounted(rank, false);
+  int64_t staticEntries = 1;
+  for (auto [i, v] : llvm::enumerate(*known)) {
+    int64_t entry = static_cast<int64_t>(i);
+    if (entry == d)
+      continue;
+    if (v == 0 && !reshape.getAllowzero() && entry < rank) {
+      accounted[entry] = true;
+      continue;
+    }
+    if (!ShapedType::isDynamic(v)) {
+      if (v < 0)
+        return std::nullopt;
+      staticEntries *= v;
+      continue;
+    }
+    std::optional<DimRef> source = getShapeElementDim(reshape.getShape(), entry);
+    if (!source)
+      return std::nullopt;
+    DimRef origin = traceDim(*source, depth + 1);
+    bool found = false;
+    for (int64_t j = 0; j < rank && !found; ++j) {
+      if (!accounted[j] && inputType.isDynamicDim(j) &&
+          traceDim({reshape.getInput(), j}, depth + 1) == origin)
+        accounted[j] = found = true;
+    }
+    if (!found)
+      return std::nullopt;
+  }
+  std::optional<int64_t> left;
+  int64_t staticLeft = 1;
+  for (int64_t j = 0; j < rank; ++j) {
+    if (accounted[j])
+      continue;
+    if (!inputType.isDynamicDim(j)) {
+      staticLeft *= inputType.getDimSize(j);
+    } else {
+      if (left)
+        return std::nullopt;
+      left = j;
+    }
+  }
+  if (!left || staticLeft != staticEntries)
+    return std::nullopt;
+  return left;
+}
+
 DimRef xf::traceDim(DimRef ref, int depth) {
   for (; depth < 32; ++depth) {
     Operation *def = ref.value.getDefiningOp();
@@ -82,6 +141,13 @@ DimRef xf::traceDim(DimRef ref, int depth) {
       int64_t length = expand.getShape().getType().getDimSize(0);
       std::optional<DimRef> source =
           getShapeElementDim(expand.getShape(), ref.dim - (rank - length));
+      if (!source)
+        return ref;
+      ref = *source;
+      continue;
+    }
+    if (auto fill = dyn_cast<ConstantOfShapeOp>(def)) {
+      std::optional<DimRef> source = getShapeElementDim(fill.getShape(), ref.dim);
       if (!source)
         return ref;
       ref = *source;
@@ -191,6 +257,22 @@ DimRef xf::traceDim(DimRef ref, int depth) {
         ref.value = reshape.getInput();
         continue;
       }
+      // [B, H, S, D] <-> [B * H, S, D]: S and D move one place.
+      if (ref.dim >= 1 && reshape.getType().getRank() == 3 &&
+          isBatchHeadMerge(reshape, depth + 1)) {
+        ref = {reshape.getInput(), ref.dim + 1};
+        continue;
+      }
+      if (ref.dim >= 2 && reshape.getType().getRank() == 4 &&
+          isBatchHeadSplit(reshape, depth + 1)) {
+        ref = {reshape.getInput(), ref.dim - 1};
+        continue;
+      }
+      if (std::optional<int64_t> inputDim = getInferredInputDim(reshape, ref.dim,
+                                                                depth)) {
+        ref = {reshape.getInput(), *inputDim};
+        continue;
+      }
       // A dimension the target shape reads from another tensor's shape.
       if (std::optional<DimRef> source =
               getShapeElementDim(reshape.getShape(), ref.dim)) {
@@ -251,11 +333,35 @@ bool xf::isSizeOf(Value element, DimRef ref, int depth) {
     return false;
   std::optional<SmallVector<int64_t>> known = getKnownIntValues(element);
   auto type = cast<RankedTensorType>(ref.value.getType());
-  if (known && known->size() == 1 && !ShapedType::isDynamic((*known)[0]))
-    return !type.isDynamicDim(ref.dim) &&
-           (*known)[0] == type.getDimSize(ref.dim);
+  if (known && known->size() == 1 && !ShapedType::isDynamic((*known)[0])) {
+    // A dimension whose type forgot its static size may still trace to one.
+    DimRef sized = type.isDynamicDim(ref.dim) ? traceDim(ref, depth) : ref;
+    auto sizedType = cast<RankedTensorType>(sized.value.getType());
+    return !sizedType.isDynamicDim(sized.dim) &&
+           (*known)[0] == sizedType.getDimSize(sized.dim);
+  }
   std::optional<DimRef> source = getDimSource(element);
-  return source && traceDim(*source, depth) == traceDim(ref, depth);
+  if (source)
+    return traceDim(*source, depth) == traceDim(ref, depth);
+  // (B * H) / H read from a batch-head merge (BLOOM's head merge) is B.
+  Operation *def = element.getDefiningOp();
+  while (def && isa<UnsqueezeOp, SqueezeOp, CastOp>(def)) {
+    element = def->getOperand(0);
+    def = element.getDefiningOp();
+  }
+  auto div = dyn_cast_or_null<DivOp>(def);
+  if (!div)
+    return false;
+  std::optional<SmallVector<int64_t>> divisor =
+      getKnownIntValues(div.getRhs());
+  std::optional<DimRef> merged = getDimSource(div.getLhs());
+  if (!divisor || divisor->size() != 1 || !merged || merged->dim != 0)
+    return false;
+  auto merge = merged->value.getDefiningOp<ReshapeOp>();
+  if (!merge || !isBatchHeadMerge(merge, depth + 1) ||
+      merge.getInput().getType().getDimSize(1) != (*divisor)[0])
+    return false;
+  return traceDim({merge.getInput(), 0}, depth) == traceDim(ref, depth);
 }
 
 /// Whether two dimensions provably have the same size.
@@ -312,3 +418,111 @@ bool xf::isHeadMerge(ReshapeOp reshape, int depth) {
   return keepsLeadingDim(reshape, depth);
 }
 
+
+/// Whether the scalar `element` is B * H with B the size of `batch` and H
+/// the static `heads`: a constant, or `B * H` (either order) where B is a
+/// dimension of the same origin as `batch` (through unsqueezes, squeezes
+/// and casts of one-element tensors).
+static bool isBatchTimesHeads(Value element, DimRef batch, int64_t heads,
+                              int depth) {
+  if (!element)
+    return false;
+  auto batchType = cast<RankedTensorType>(batch.value.getType());
+  std::optional<SmallVector<int64_t>> known = getKnownIntValues(element);
+  if (known && known->size() == 1 && !ShapedType::isDynamic((*known)[0]))
+    return !batchType.isDynamicDim(batch.dim) &&
+           (*known)[0] == batchType.getDimSize(batch.dim) * heads;
+  Operation *def = element.getDefiningOp();
+  while (def && isa<UnsqueezeOp, SqueezeOp, CastOp, ReshapeOp>(def) &&
+         cast<RankedTensorType>(def->getResult(0).getType())
+                 .getNumElements() == 1) {
+    element = def->getOperand(0);
+    def = element.getDefiningOp();
+  }
+  auto mul = dyn_cast_or_null<MulOp>(def);
+  if (!mul)
+    return false;
+  for (auto [factor, other] : {std::pair(mul.getLhs(), mul.getRhs()),
+                               std::pair(mul.getRhs(), mul.getLhs())}) {
+    std::optional<SmallVector<int64_t>> constant = getKnownIntValues(factor);
+    if (constant && constant->size() == 1 && (*constant)[0] == heads &&
+        isSizeOf(other, batch, depth))
+      return true;
+  }
+  return false;
+}
+
+/// Whether dimension `d` of `reshape`'s result is provably the input's
+/// dimension `inputDim`: equal static sizes, or a target entry read from it.
+static bool keepsDim(ReshapeOp reshape, int64_t d, int64_t inputDim,
+                     int depth) {
+  auto inputType = reshape.getInput().getType();
+  auto resultType = reshape.getType();
+  if (!inputType.isDynamicDim(inputDim) && !resultType.isDynamicDim(d))
+    return inputType.getDimSize(inputDim) == resultType.getDimSize(d);
+  std::optional<SmallVector<int64_t>> known =
+      getKnownIntValues(reshape.getShape());
+  if (known && static_cast<int64_t>(known->size()) > d && (*known)[d] == 0 &&
+      !reshape.getAllowzero())
+    return d == inputDim;
+  return isSizeOf(getShapePiece(reshape.getShape(), d),
+                  {reshape.getInput(), inputDim}, depth);
+}
+
+/// [B, H, X, Y] -> [B * H, X, Y] with static H (the batched-matmul layout
+/// of OPT, BLOOM, GPT-NeoX and Whisper; X, Y is S, D or, for K^T, D, S).
+/// With the first entry B * H and one of X and Y kept, the element count
+/// keeps the other.
+bool xf::isBatchHeadMerge(ReshapeOp reshape, int depth) {
+  auto inputType = reshape.getInput().getType();
+  auto resultType = reshape.getType();
+  if (inputType.getRank() != 4 || resultType.getRank() != 3 ||
+      inputType.isDynamicDim(1))
+    return false;
+  if (!keepsDim(reshape, 2, 3, depth) && !keepsDim(reshape, 1, 2, depth))
+    return false;
+  int64_t heads = inputType.getDimSize(1);
+  if (!inputType.isDynamicDim(0) && !resultType.isDynamicDim(0))
+    return resultType.getDimSize(0) == inputType.getDimSize(0) * heads;
+  return isBatchTimesHeads(getShapePiece(reshape.getShape(), 0),
+                           {reshape.getInput(), 0}, heads, depth);
+}
+
+/// [B * H, S, T] -> [B, H, S, T] with static H: the last two entries read
+/// (or equal) the input's last two dimensions, so B and H split the first.
+bool xf::isBatchHeadSplit(ReshapeOp reshape, int depth) {
+  auto inputType = reshape.getInput().getType();
+  auto resultType = reshape.getType();
+  if (inputType.getRank() != 3 || resultType.getRank() != 4 ||
+      resultType.isDynamicDim(1))
+    return false;
+  for (int64_t d = 2; d < 4; ++d) {
+    if (!keepsDim(reshape, d, d - 1, depth))
+      return false;
+  }
+  return true;
+}
+
+bool xf::isBatchHeadMergedShape(Value shape, Value heads) {
+  auto type = cast<RankedTensorType>(heads.getType());
+  if (type.getRank() != 4 || type.isDynamicDim(1))
+    return false;
+  return isBatchTimesHeads(getShapePiece(shape, 0), {heads, 0},
+                           type.getDimSize(1), 0) &&
+         isSizeOf(getShapePiece(shape, 1), {heads, 2}) &&
+         isSizeOf(getShapePiece(shape, 2), {heads, 3});
+}
+
+bool xf::isBatchHeadMergedBias(ReshapeOp reshape) {
+  auto inputType = reshape.getInput().getType();
+  auto resultType = reshape.getType();
+  if (inputType.getRank() != 3 || resultType.getRank() != 3 ||
+      inputType.isDynamicDim(1) || resultType.getDimSize(1) != 1 ||
+      !keepsDim(reshape, 2, 2, 0))
+    return false;
+  int64_t heads = inputType.getDimSize(1);
+  if (!inputType.isDynamicDim(0) && !resultType.isDynamicDim(0))
+    return resultType.getDimSize(0) == inputType.getDimSize(0) * heads;
+  return isBatchTimesHeads(getShapePiece(reshape.getShape(), 0),
+                           {reshape.getInput(), 0}, heads, 0);
+}

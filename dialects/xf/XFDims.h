@@ -40,6 +40,17 @@ bool isHeadSplit(ReshapeOp reshape, int depth = 0);
 
 /// [B, S, H, D] -> [B, S, H * D], the inverse of a head split.
 bool isHeadMerge(ReshapeOp reshape, int depth = 0);
+/// [B, H, S, D] -> [B * H, S, D] with static H and D: heads merged into
+/// the batch for batched products.
+bool isBatchHeadMerge(ReshapeOp reshape, int depth = 0);
+/// [B * H, S, T] -> [B, H, S, T] with static H, the inverse.
+bool isBatchHeadSplit(ReshapeOp reshape, int depth = 0);
+/// [B, H, Y] -> [B * H, 1, Y] with static H: a bias per batch and head
+/// for every query (BLOOM's ALiBi).
+bool isBatchHeadMergedBias(ReshapeOp reshape);
+/// Whether the 1-D `shape` is provably [B * H, X, Y] for the [B, H, X, Y]
+/// tensor `heads` (with static H).
+bool isBatchHeadMergedShape(Value shape, Value heads);
 
 /// Keeps traceDim's results while it lives (a decoder's residual stream
 /// reaches each layer's adds along two paths per layer before it: 2^layers

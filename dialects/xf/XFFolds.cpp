@@ -409,6 +409,13 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
                     [](double a, double b, bool, bool) { return a + b; });
 }
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  // x - x is 0 for integers (not for floats: inf - inf is NaN). Exporters
+  // compute a past length of 0 so: seq_len - seq_len.
+  auto type = getType();
+  if (getLhs() == getRhs() && isa<IntegerType>(type.getElementType()) &&
+      type.hasStaticShape())
+    return DenseElementsAttr::get(
+        type, IntegerAttr::get(type.getElementType(), 0).getValue());
   return foldBinary(*this, adaptor.getOperands(), 0.0, std::nullopt,
                     [](double a, double b, bool, bool) { return a - b; });
 }

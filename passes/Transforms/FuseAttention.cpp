@@ -19,6 +19,7 @@
 #include "passes/Passes.h"
 #include "passes/Transforms/ConstantData.h"
 #include "passes/Transforms/PatternUtils.h"
+#include "passes/Transforms/UnmergeBatchHeads.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -372,8 +373,9 @@ private:
   Lengths lengths;
 };
 
-/// The ops between Q K^T and the softmax: scales, an additive mask and a
-/// causal `where`, each at most once, in any order.
+/// The ops between Q K^T and the softmax: scales, an additive mask, a
+/// causal `where` and a clamp at the lowest float, each at most once, in
+/// any order.
 struct ScoreEpilogue {
   double scale = 1.0;
   Value mask;
@@ -436,6 +438,17 @@ static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
     } else if (auto scaling = matchScaling(def)) {
       epilogue.scale *= scaling->second;
       scores = scaling->first;
+    } else if (auto clamp = dyn_cast<MaxOp>(def)) {
+      // OPT clamps masked scores at the lowest float: max(s + m, lowest).
+      // Near the lowest float, adding a score leaves it unchanged, so the
+      // clamp only undoes an overflow to -inf, which the attention op's
+      // masking never produces: it is dropped.
+      Value other = getSplatFloat(clamp.getRhs()) ? clamp.getLhs()
+                                                  : clamp.getRhs();
+      std::optional<double> bound = getSplatFloat(getOtherOperand(def, other));
+      if (!bound || *bound > -1e30 || other.getType() != type)
+        return std::nullopt;
+      scores = other;
     } else if (auto add = dyn_cast<AddOp>(def)) {
       if (epilogue.mask)
         return std::nullopt;
@@ -809,25 +822,41 @@ struct FuseAttentionPass : xf::impl::XFFuseAttentionBase<FuseAttentionPass> {
     };
     int64_t before = countOps<AttentionOp>(getOperation());
     int64_t causalBefore = countCausal();
-    // Normalize, then match: head transposes above rotary embeddings.
-    RewritePatternSet normalize(&getContext());
-    normalize.add<HoistHeadTransposeThroughElementwise<AddOp>,
-                  HoistHeadTransposeThroughElementwise<SubOp>,
-                  HoistHeadTransposeThroughElementwise<MulOp>,
-                  HoistHeadTransposeThroughElementwise<NegOp>,
-                  HoistHeadTransposeThroughSlice,
-                  HoistHeadTransposeThroughConcat>(&getContext());
-    TransposeOp::getCanonicalizationPatterns(normalize, &getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(normalize))))
-      return signalPassFailure();
-    RewritePatternSet patterns(&getContext());
-    patterns.add<FuseAttentionPattern>(&getContext(), explain);
+    // Normalize, then match: head transposes above rotary embeddings,
+    // batched [B * H, S, D] products back to heads-first form. A layer's
+    // batch is traced through the layers before it, which is easier once
+    // they are fused: rounds repeat while they fuse more.
+    FrozenRewritePatternSet normalize = [&] {
+      RewritePatternSet set(&getContext());
+      set.add<HoistHeadTransposeThroughElementwise<AddOp>,
+              HoistHeadTransposeThroughElementwise<SubOp>,
+              HoistHeadTransposeThroughElementwise<MulOp>,
+              HoistHeadTransposeThroughElementwise<NegOp>,
+              HoistHeadTransposeThroughSlice,
+              HoistHeadTransposeThroughConcat>(&getContext());
+      populateUnmergeBatchHeadsPatterns(set);
+      TransposeOp::getCanonicalizationPatterns(set, &getContext());
+      return FrozenRewritePatternSet(std::move(set));
+    }();
+    auto matcher = [&](bool withRemarks) {
+      RewritePatternSet set(&getContext());
+      set.add<FuseAttentionPattern>(&getContext(), withRemarks);
+      return FrozenRewritePatternSet(std::move(set));
+    };
+    FrozenRewritePatternSet match = matcher(/*withRemarks=*/false);
     // In program order: a later layer's sequence length is traced through
     // the attention of the layers before it, once they are fused.
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    for (int64_t fused = -1; fused != countOps<AttentionOp>(getOperation());) {
+      fused = countOps<AttentionOp>(getOperation());
+      if (failed(applyPatternsGreedily(getOperation(), normalize)) ||
+          failed(applyPatternsGreedily(getOperation(), match, config)))
+        return signalPassFailure();
+    }
+    // Why the rest stays unfused, said once, after the last round.
+    if (explain &&
+        failed(applyPatternsGreedily(getOperation(), matcher(true), config)))
       return signalPassFailure();
     numCausal += countCausal() - causalBefore;
     numFused += countOps<AttentionOp>(getOperation()) - before;

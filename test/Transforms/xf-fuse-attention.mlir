@@ -713,3 +713,88 @@ func.func @negative_key_and_value_groups_differ(%q: tensor<1x3x64xf32>, %k: tens
   %o2 = xf.reshape %o1, %merge : (tensor<1x3x4x16xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
   return %o2 : tensor<1x3x64xf32>
 }
+
+// -----
+
+// OPT's batched layout: heads-first Q, K and V merged to [B * H, S, D] for
+// 3-D products, the scores split back to [B, H, S, S] for the mask and a
+// clamp at the lowest float, merged again for the softmax and the product
+// with V, and split before the head merge. The merges move below each op
+// until they meet their splits and cancel; what remains is the heads-first
+// form, fused.
+// CHECK-LABEL: func.func @batched_heads
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x8x64xf32>, %[[K:.*]]: tensor<2x8x64xf32>, %[[V:.*]]: tensor<2x8x64xf32>, %[[MASK:.*]]: tensor<2x1x8x8xf32>)
+func.func @batched_heads(%q: tensor<2x8x64xf32>, %k: tensor<2x8x64xf32>, %v: tensor<2x8x64xf32>, %mask: tensor<2x1x8x8xf32>) -> tensor<2x8x64xf32> {
+  // CHECK-NEXT: %[[O:.*]] = xf.attention %[[Q]], %[[K]], %[[V]], %[[MASK]] {num_heads = 4 : i64, scale = 2.500000e-01 : f32}
+  // CHECK-NEXT: return %[[O]]
+  %split = xf.constant dense<[2, 8, 4, 16]> : tensor<4xi64>
+  %batched = xf.constant dense<[8, 8, 16]> : tensor<3xi64>
+  %scores4 = xf.constant dense<[2, 4, 8, 8]> : tensor<4xi64>
+  %scores3 = xf.constant dense<[8, 8, 8]> : tensor<3xi64>
+  %heads4 = xf.constant dense<[2, 4, 8, 16]> : tensor<4xi64>
+  %merge = xf.constant dense<[2, 8, 64]> : tensor<3xi64>
+  %scale = xf.constant dense<2.500000e-01> : tensor<f32>
+  %lowest = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  %q0 = xf.mul %q, %scale : (tensor<2x8x64xf32>, tensor<f32>) -> tensor<2x8x64xf32>
+  %q1 = xf.reshape %q0, %split : (tensor<2x8x64xf32>, tensor<4xi64>) -> tensor<2x8x4x16xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x8x4x16xf32>) -> tensor<2x4x8x16xf32>
+  %q3 = xf.reshape %q2, %batched : (tensor<2x4x8x16xf32>, tensor<3xi64>) -> tensor<8x8x16xf32>
+  %k1 = xf.reshape %k, %split : (tensor<2x8x64xf32>, tensor<4xi64>) -> tensor<2x8x4x16xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x8x4x16xf32>) -> tensor<2x4x8x16xf32>
+  %k3 = xf.reshape %k2, %batched : (tensor<2x4x8x16xf32>, tensor<3xi64>) -> tensor<8x8x16xf32>
+  %kt = xf.transpose %k3 {perm = array<i64: 0, 2, 1>} : (tensor<8x8x16xf32>) -> tensor<8x16x8xf32>
+  %v1 = xf.reshape %v, %split : (tensor<2x8x64xf32>, tensor<4xi64>) -> tensor<2x8x4x16xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x8x4x16xf32>) -> tensor<2x4x8x16xf32>
+  %v3 = xf.reshape %v2, %batched : (tensor<2x4x8x16xf32>, tensor<3xi64>) -> tensor<8x8x16xf32>
+  %s = xf.matmul %q3, %kt : (tensor<8x8x16xf32>, tensor<8x16x8xf32>) -> tensor<8x8x8xf32>
+  %s4 = xf.reshape %s, %scores4 : (tensor<8x8x8xf32>, tensor<4xi64>) -> tensor<2x4x8x8xf32>
+  %m = xf.add %s4, %mask : (tensor<2x4x8x8xf32>, tensor<2x1x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %c = xf.max %m, %lowest : (tensor<2x4x8x8xf32>, tensor<f32>) -> tensor<2x4x8x8xf32>
+  %c3 = xf.reshape %c, %scores3 : (tensor<2x4x8x8xf32>, tensor<3xi64>) -> tensor<8x8x8xf32>
+  %p = xf.softmax %c3 {axis = 2 : i64} : tensor<8x8x8xf32>
+  %o = xf.matmul %p, %v3 : (tensor<8x8x8xf32>, tensor<8x8x16xf32>) -> tensor<8x8x16xf32>
+  %o4 = xf.reshape %o, %heads4 : (tensor<8x8x16xf32>, tensor<4xi64>) -> tensor<2x4x8x16xf32>
+  %o5 = xf.transpose %o4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x4x8x16xf32>) -> tensor<2x8x4x16xf32>
+  %o6 = xf.reshape %o5, %merge : (tensor<2x8x4x16xf32>, tensor<3xi64>) -> tensor<2x8x64xf32>
+  return %o6 : tensor<2x8x64xf32>
+}
+
+// -----
+
+// A clamp that is not at the lowest float changes the scores: no fusion.
+// CHECK-LABEL: func.func @negative_batched_heads_clamp
+// CHECK-NOT: xf.attention
+// CHECK: xf.softmax
+func.func @negative_batched_heads_clamp(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x8x16xf32>) -> tensor<2x8x64xf32> {
+  %batched = xf.constant dense<[8, 8, 16]> : tensor<3xi64>
+  %heads4 = xf.constant dense<[2, 4, 8, 16]> : tensor<4xi64>
+  %merge = xf.constant dense<[2, 8, 64]> : tensor<3xi64>
+  %floor = xf.constant dense<-1.000000e+01> : tensor<f32>
+  %q3 = xf.reshape %q, %batched : (tensor<2x4x8x16xf32>, tensor<3xi64>) -> tensor<8x8x16xf32>
+  %k3 = xf.reshape %k, %batched : (tensor<2x4x8x16xf32>, tensor<3xi64>) -> tensor<8x8x16xf32>
+  %kt = xf.transpose %k3 {perm = array<i64: 0, 2, 1>} : (tensor<8x8x16xf32>) -> tensor<8x16x8xf32>
+  %v3 = xf.reshape %v, %batched : (tensor<2x4x8x16xf32>, tensor<3xi64>) -> tensor<8x8x16xf32>
+  %s = xf.matmul %q3, %kt : (tensor<8x8x16xf32>, tensor<8x16x8xf32>) -> tensor<8x8x8xf32>
+  %c = xf.max %s, %floor : (tensor<8x8x8xf32>, tensor<f32>) -> tensor<8x8x8xf32>
+  %p = xf.softmax %c {axis = 2 : i64} : tensor<8x8x8xf32>
+  %o = xf.matmul %p, %v3 : (tensor<8x8x8xf32>, tensor<8x8x16xf32>) -> tensor<8x8x16xf32>
+  %o4 = xf.reshape %o, %heads4 : (tensor<8x8x16xf32>, tensor<4xi64>) -> tensor<2x4x8x16xf32>
+  %o5 = xf.transpose %o4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x4x8x16xf32>) -> tensor<2x8x4x16xf32>
+  %o6 = xf.reshape %o5, %merge : (tensor<2x8x4x16xf32>, tensor<3xi64>) -> tensor<2x8x64xf32>
+  return %o6 : tensor<2x8x64xf32>
+}
+
+// -----
+
+// Products whose operands merge different head counts are no attention of
+// one head count: the 3-D product stays.
+// CHECK-LABEL: func.func @negative_batched_heads_differ
+// CHECK: xf.matmul {{.*}} : (tensor<8x8x16xf32>, tensor<8x16x8xf32>) -> tensor<8x8x8xf32>
+func.func @negative_batched_heads_differ(%q: tensor<2x4x8x16xf32>, %k: tensor<4x2x16x8xf32>) -> tensor<8x8x8xf32> {
+  %q3s = xf.constant dense<[8, 8, 16]> : tensor<3xi64>
+  %k3s = xf.constant dense<[8, 16, 8]> : tensor<3xi64>
+  %q3 = xf.reshape %q, %q3s : (tensor<2x4x8x16xf32>, tensor<3xi64>) -> tensor<8x8x16xf32>
+  %k3 = xf.reshape %k, %k3s : (tensor<4x2x16x8xf32>, tensor<3xi64>) -> tensor<8x16x8xf32>
+  %s = xf.matmul %q3, %k3 : (tensor<8x8x16xf32>, tensor<8x16x8xf32>) -> tensor<8x8x8xf32>
+  return %s : tensor<8x8x8xf32>
+}

@@ -298,3 +298,17 @@ func.func @static_dimension_of_dynamic_tensor(%x: tensor<?x4x?x16xf32>) -> tenso
   %d = xf.gather %s, %i {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
   return %d : tensor<i64>
 }
+
+// -----
+
+// x - x is 0 for integers (exporters' past length of 0); not for floats,
+// where inf - inf is NaN.
+// CHECK-LABEL: func.func @sub_self
+func.func @sub_self(%n: tensor<i64>, %f: tensor<f32>) -> (tensor<i64>, tensor<f32>) {
+  // CHECK-DAG: %[[ZERO:.*]] = xf.constant dense<0> : tensor<i64>
+  // CHECK-DAG: %[[F:.*]] = xf.sub %{{.*}}, %{{.*}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  // CHECK: return %[[ZERO]], %[[F]]
+  %0 = xf.sub %n, %n : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %1 = xf.sub %f, %f : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %0, %1 : tensor<i64>, tensor<f32>
+}

@@ -1,0 +1,221 @@
+//===- UnmergeBatchHeads.cpp - Batched products back to heads-first -------===//
+//
+// OPT, BLOOM, GPT-NeoX, Whisper and other exports compute attention on
+// [B * H, S, D] tensors: heads-first Q, K and V are reshaped to merge the
+// batch and the heads, multiplied by 3-D batched products, and reshaped
+// back to [B, H, S, D] for the mask and after the product with V. These
+// patterns move the merge below each op it passes through, so that the
+// products, scores and softmax become the 4-D heads-first form that
+// FuseAttention matches, and the merge meets its inverse and cancels:
+//
+//   matmul(merge(a), merge(b))          -> merge(matmul(a, b))
+//   transpose(merge(k), [0, 2, 1])      -> merge(transpose(k, [0, 1, 3, 2]))
+//   softmax(merge(x), axis 2)           -> merge(softmax(x, axis 3))
+//   op(merge(x), merge(y) or broadcast) -> merge(op(x, y or broadcast))
+//   merge(x) + zeros of its shape       -> merge(x)
+//   op(merge(x), bias [B, H, Y] merged to [B * H, 1, Y])
+//                                       -> merge(op(x, unsqueeze(bias, 2)))
+//   split(merge(x)) to [B, H, S, T]     -> x
+//
+// where merge is [B, H, X, Y] -> [B * H, X, Y] (isBatchHeadMerge). Each
+// rewrite is exact: the ops act on the last two axes or elementwise.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/xf/XFDims.h"
+#include "dialects/xf/XFOps.h"
+#include "passes/Transforms/UnmergeBatchHeads.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::xf;
+
+/// The [B, H, S, D] tensor that `value` merges to [B * H, S, D], if it does.
+static Value getMergedHeads(Value value) {
+  auto merge = value.getDefiningOp<ReshapeOp>();
+  if (!merge || !isBatchHeadMerge(merge))
+    return {};
+  return merge.getInput();
+}
+
+/// The [B, H, Y] bias that `value` merges to [B * H, 1, Y], if it does.
+static Value getMergedBias(Value value) {
+  auto merge = value.getDefiningOp<ReshapeOp>();
+  if (!merge || !isBatchHeadMergedBias(merge))
+    return {};
+  return merge.getInput();
+}
+
+/// Whether `a` and `b` ([B, H, ...]) have provably the same B and H.
+static bool haveSameBatchAndHeads(Value a, Value b) {
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(b.getType());
+  return aType.getDimSize(1) == bType.getDimSize(1) &&
+         haveSameSize({a, 0}, {b, 0});
+}
+
+/// reshape(x, [B * H, X, Y]) with its target read from x's own shape, of
+/// type `type` (that of the value it replaces).
+static Value mergeBatchHeads(PatternRewriter &rewriter, Location loc, Value x,
+                             Type type) {
+  auto i64 = [&](ArrayRef<int64_t> values) -> Value {
+    auto constantType = RankedTensorType::get(
+        {static_cast<int64_t>(values.size())}, rewriter.getI64Type());
+    return ConstantOp::create(rewriter, loc,
+                              DenseIntElementsAttr::get(constantType, values));
+  };
+  auto xType = cast<RankedTensorType>(x.getType());
+  Value shape = ShapeOfOp::create(rewriter, loc, x);
+  Value batch = SliceOp::create(rewriter, loc, shape, i64({0}), i64({1}),
+                                i64({0}), i64({1}));
+  Value batchHeads =
+      MulOp::create(rewriter, loc, batch, i64({xType.getDimSize(1)}));
+  // One piece per dimension, so that each can be traced to x.
+  Value rows = SliceOp::create(rewriter, loc, shape, i64({2}), i64({3}),
+                               i64({0}), i64({1}));
+  Value cols = SliceOp::create(rewriter, loc, shape, i64({3}), i64({4}),
+                               i64({0}), i64({1}));
+  Value target =
+      ConcatOp::create(rewriter, loc, ValueRange{batchHeads, rows, cols},
+                       rewriter.getI64IntegerAttr(0));
+  return ReshapeOp::create(rewriter, loc, type, x, target,
+                           rewriter.getBoolAttr(false));
+}
+
+/// Whether `value` is zeros of shape [B * H, X, Y] for `heads` [B, H, X, Y].
+static bool isZerosOfMergedShape(Value value, Value heads) {
+  auto fill = value.getDefiningOp<ConstantOfShapeOp>();
+  if (!fill)
+    return false;
+  auto attr = dyn_cast<DenseElementsAttr>(fill.getValue());
+  if (!attr || !attr.isSplat() || !isa<FloatType>(attr.getElementType()) ||
+      !attr.getSplatValue<APFloat>().isZero())
+    return false;
+  return isBatchHeadMergedShape(fill.getShape(), heads);
+}
+
+namespace {
+struct UnmergeBatchedProduct : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getType().getRank() != 3)
+      return failure();
+    Value lhs = getMergedHeads(op.getLhs()), rhs = getMergedHeads(op.getRhs());
+    if (!lhs || !rhs || !haveSameBatchAndHeads(lhs, rhs))
+      return rewriter.notifyMatchFailure(op, "operands are no head merges");
+    Value product = MatMulOp::create(rewriter, op.getLoc(), lhs, rhs);
+    rewriter.replaceOp(
+        op, mergeBatchHeads(rewriter, op.getLoc(), product, op.getType()));
+    return success();
+  }
+};
+
+struct UnmergeTransposedKeys : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value keys = getMergedHeads(op.getInput());
+    if (!keys || op.getPerm() != ArrayRef<int64_t>{0, 2, 1})
+      return failure();
+    Value transposed = TransposeOp::create(
+        rewriter, op.getLoc(), keys,
+        rewriter.getDenseI64ArrayAttr({0, 1, 3, 2}));
+    rewriter.replaceOp(
+        op, mergeBatchHeads(rewriter, op.getLoc(), transposed, op.getType()));
+    return success();
+  }
+};
+
+struct UnmergeSoftmax : OpRewritePattern<SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Value scores = getMergedHeads(op.getInput());
+    if (!scores || op.getAxis() != 2)
+      return failure();
+    Value softmax = SoftmaxOp::create(rewriter, op.getLoc(), scores,
+                                      rewriter.getI64IntegerAttr(3));
+    rewriter.replaceOp(
+        op, mergeBatchHeads(rewriter, op.getLoc(), softmax, op.getType()));
+    return success();
+  }
+};
+
+/// Binary elementwise ops of a merge and another merge of the same B and H,
+/// or of an operand that broadcasts over B * H alike (rank 2 or less, or a
+/// leading static 1), which broadcasts over B and H the same way.
+template <typename OpTy>
+struct UnmergeElementwise : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (type.getRank() != 3)
+      return failure();
+    Value lhs = getMergedHeads(op.getLhs()), rhs = getMergedHeads(op.getRhs());
+    auto broadcastsAlike = [](Value v) {
+      auto vType = cast<RankedTensorType>(v.getType());
+      return vType.getRank() <= 2 ||
+             (vType.getRank() == 3 && vType.getDimSize(0) == 1);
+    };
+    // GPT-NeoX's baddbmm adds zeros of the scores' shape: nothing.
+    if (std::is_same_v<OpTy, AddOp> && lhs && isZerosOfMergedShape(op.getRhs(), lhs)) {
+      rewriter.replaceOp(op, op.getLhs());
+      return success();
+    }
+    // A [B, H, Y] bias merged to [B * H, 1, Y] is [B, H, 1, Y] unmerged.
+    Value lhsBias = getMergedBias(op.getLhs()), rhsBias = getMergedBias(op.getRhs());
+    auto unsqueezed = [&](Value bias) -> Value {
+      return UnsqueezeOp::create(rewriter, op.getLoc(), bias,
+                                 rewriter.getDenseI64ArrayAttr({2}));
+    };
+    Value heads;
+    if (lhs && rhsBias && haveSameBatchAndHeads(lhs, rhsBias)) {
+      heads = OpTy::create(rewriter, op.getLoc(), lhs, unsqueezed(rhsBias));
+    } else if (rhs && lhsBias && haveSameBatchAndHeads(rhs, lhsBias)) {
+      heads = OpTy::create(rewriter, op.getLoc(), unsqueezed(lhsBias), rhs);
+    } else if (lhs && rhs) {
+      if (!haveSameBatchAndHeads(lhs, rhs))
+        return failure();
+      heads = OpTy::create(rewriter, op.getLoc(), lhs, rhs);
+    } else if (lhs && broadcastsAlike(op.getRhs())) {
+      heads = OpTy::create(rewriter, op.getLoc(), lhs, op.getRhs());
+    } else if (rhs && broadcastsAlike(op.getLhs())) {
+      heads = OpTy::create(rewriter, op.getLoc(), op.getLhs(), rhs);
+    } else {
+      return failure();
+    }
+    rewriter.replaceOp(op,
+                       mergeBatchHeads(rewriter, op.getLoc(), heads, type));
+    return success();
+  }
+};
+
+/// split(merge(x)) -> x: the split's H is x's, and its last two entries are
+/// the merge's last two dimensions, x's S and T.
+struct CancelSplitOfMerge : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value heads = getMergedHeads(op.getInput());
+    if (!heads || !isBatchHeadSplit(op))
+      return failure();
+    auto headsType = cast<RankedTensorType>(heads.getType());
+    if (op.getType().getDimSize(1) != headsType.getDimSize(1) ||
+        !areCompatibleTensorTypes(op.getType(), headsType))
+      return failure();
+    rewriter.replaceOp(op, heads);
+    return success();
+  }
+};
+} // namespace
+
+void xf::populateUnmergeBatchHeadsPatterns(RewritePatternSet &patterns) {
+  patterns.add<UnmergeBatchedProduct, UnmergeTransposedKeys, UnmergeSoftmax,
+               UnmergeElementwise<AddOp>, UnmergeElementwise<SubOp>,
+               UnmergeElementwise<MulOp>, UnmergeElementwise<DivOp>,
+               UnmergeElementwise<MaxOp>, UnmergeElementwise<MinOp>,
+               CancelSplitOfMerge>(patterns.getContext());
+}
