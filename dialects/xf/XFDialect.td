@@ -37,7 +37,6 @@ def XF_Dialect : Dialect {
 def XF_Tensor : RankedTensorOf<[AnyType]>;
 def XF_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def XF_BoolTensor : RankedTensorOf<[I1]>;
-def XF_IntegerTensor : RankedTensorOf<[AnyInteger]>;
 def XF_IntOrBoolTensor : RankedTensorOf<[AnyInteger]>;
 def XF_IndexTensor : RankedTensorOf<[I32, I64]>;
 def XF_ShapeTensor : 1DTensorOf<[I64]>;

@@ -85,6 +85,8 @@ static std::optional<int64_t> getInferredInputDim(ReshapeOp reshape, int64_t d,
     if (entry == d)
       continue;
     if (v == 0 && !reshape.getAllowzero() && entry < rank) {
+      if (accounted[entry])
+        return std::nullopt; // Read twice: the count proves nothing.
       accounted[entry] = true;
       continue;
     }
@@ -433,9 +435,12 @@ static bool isBatchTimesHeads(Value element, DimRef batch, int64_t heads,
     return !batchType.isDynamicDim(batch.dim) &&
            (*known)[0] == batchType.getDimSize(batch.dim) * heads;
   Operation *def = element.getDefiningOp();
+  auto isOneElement = [](Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    return type.hasStaticShape() && type.getNumElements() == 1;
+  };
   while (def && isa<UnsqueezeOp, SqueezeOp, CastOp, ReshapeOp>(def) &&
-         cast<RankedTensorType>(def->getResult(0).getType())
-                 .getNumElements() == 1) {
+         isOneElement(def->getResult(0))) {
     element = def->getOperand(0);
     def = element.getDefiningOp();
   }

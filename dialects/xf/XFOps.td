@@ -159,7 +159,7 @@ def XF_SignOp : XF_UnaryOp<"sign", XF_Tensor> {
   let summary = "Elementwise sign";
   let description = "`xf.sign %x : tensor<4xf32>` is -1, 0 or 1.";
 }
-def XF_NotOp : XF_UnaryOp<"not", XF_IntegerTensor> {
+def XF_NotOp : XF_UnaryOp<"not", XF_IntOrBoolTensor> {
   let summary = "Elementwise negation of every bit";
   let description = "`xf.not %c : tensor<4xi1>`: logical on i1, bitwise on integers.";
 }
@@ -255,15 +255,15 @@ def XF_MinOp : XF_ArithOp<"min", XF_Tensor, [Commutative]> {
   let summary = "Elementwise minimum with broadcasting";
   let description = "`xf.min %x, %y`.";
 }
-def XF_AndOp : XF_ArithOp<"and", XF_IntegerTensor, [Commutative]> {
+def XF_AndOp : XF_ArithOp<"and", XF_IntOrBoolTensor, [Commutative]> {
   let summary = "Elementwise and with broadcasting";
   let description = "`xf.and %a, %b`: logical on i1, bitwise on integers.";
 }
-def XF_OrOp : XF_ArithOp<"or", XF_IntegerTensor, [Commutative]> {
+def XF_OrOp : XF_ArithOp<"or", XF_IntOrBoolTensor, [Commutative]> {
   let summary = "Elementwise or with broadcasting";
   let description = "`xf.or %a, %b`: logical on i1, bitwise on integers.";
 }
-def XF_XorOp : XF_ArithOp<"xor", XF_IntegerTensor, [Commutative]> {
+def XF_XorOp : XF_ArithOp<"xor", XF_IntOrBoolTensor, [Commutative]> {
   let summary = "Elementwise exclusive or with broadcasting";
   let description = "`xf.xor %a, %b`: logical on i1, bitwise on integers.";
 }
@@ -279,9 +279,9 @@ def XF_BitShiftOp : XF_InferredOp<"bit_shift",
     %r = xf.bit_shift %x, %n {direction = "left"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
     ```
   }];
-  let arguments = (ins XF_IntegerTensor:$lhs, XF_IntegerTensor:$rhs,
+  let arguments = (ins XF_IntOrBoolTensor:$lhs, XF_IntOrBoolTensor:$rhs,
                        StrAttr:$direction);
-  let results = (outs XF_IntegerTensor:$output);
+  let results = (outs XF_IntOrBoolTensor:$output);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];

@@ -110,6 +110,18 @@ LogicalResult NodeImporter::checkAttrOrInput(StringRef name, unsigned index,
   return success();
 }
 
+FailureOr<int64_t> NodeImporter::normalizeAxisOf(int64_t axis, int64_t rank) {
+  FailureOr<int64_t> normalized = normalizeAxis(axis, rank);
+  if (failed(normalized))
+    emitError() << "axis " << axis << " is out of range for rank " << rank;
+  return normalized;
+}
+
+FailureOr<int64_t> NodeImporter::getAxis(StringRef name, int64_t defaultValue,
+                                         int64_t rank) {
+  return normalizeAxisOf(getInt(name, defaultValue), rank);
+}
+
 FailureOr<SmallVector<int64_t>> NodeImporter::getConstantInts(Value value,
                                                               StringRef what) {
   auto known = getKnownIntValues(value);
@@ -196,10 +208,14 @@ const OpImporterTable &xf::getOpImporters() {
 //===----------------------------------------------------------------------===//
 
 Value Expansion::scalarLike(Value like, double value) {
+  if (hasFailed || !like)
+    return {};
   return n.scalar(getElementTypeOrSelf(like), value);
 }
 
 Value Expansion::dims(Value x, int64_t begin, int64_t end) {
+  if (hasFailed || !x)
+    return {};
   auto type = cast<RankedTensorType>(x.getType());
   ArrayRef<int64_t> sizes = type.getShape().slice(begin, end - begin);
   if (!ShapedType::isDynamicShape(sizes))
@@ -210,6 +226,8 @@ Value Expansion::dims(Value x, int64_t begin, int64_t end) {
 }
 
 Value Expansion::reshape(Value x, ArrayRef<Value> parts) {
+  if (hasFailed)
+    return {};
   Value shape = parts.size() == 1
                     ? parts.front()
                     : create<ConcatOp>(ValueRange(parts), int64_t(0));

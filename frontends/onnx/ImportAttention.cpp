@@ -97,6 +97,8 @@ FailureOr<Value> AttentionExpansion::maskBias(Value mask, Value k) {
     bias = mask;
   if (e.failed())
     return failure();
+  if (maskType.getRank() == 0)
+    return bias;
   int64_t maskLength = maskType.getShape().back();
   int64_t total = typeOf(k).getDimSize(2);
   if (ShapedType::isDynamic(maskLength) || ShapedType::isDynamic(total) ||
@@ -222,6 +224,8 @@ LogicalResult AttentionExpansion::build() {
     scores = e.create<AddOp>(scores,
                              biasWhere(e.create<LessOp>(keys, lengths)));
   }
+  if (e.failed())
+    return failure();
   Value biased = scores;
   if (float softcap = n.getFloat("softcap", 0.0f); softcap > 0.0f) {
     Value cap = e.scalarLike(scores, softcap);

@@ -17,14 +17,6 @@ static RankedTensorType typeOf(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
-/// The `axis` attribute normalized against `rank`, or an error.
-static FailureOr<int64_t> getAxis(NodeImporter &n, int64_t axis, int64_t rank) {
-  FailureOr<int64_t> normalized = normalizeAxis(axis, rank);
-  if (failed(normalized))
-    n.emitError() << "axis " << axis << " is out of range for rank " << rank;
-  return normalized;
-}
-
 static LogicalResult importCumSum(NodeImporter &n) {
   auto x = n.requiredInput(0), axisInput = n.requiredInput(1);
   if (failed(x) || failed(axisInput))
@@ -36,7 +28,7 @@ static LogicalResult importCumSum(NodeImporter &n) {
     n.emitError() << "axis must hold one value, got " << axisValues->size();
     return failure();
   }
-  auto axis = getAxis(n, axisValues->front(), typeOf(*x).getRank());
+  auto axis = n.normalizeAxisOf(axisValues->front(), typeOf(*x).getRank());
   if (failed(axis))
     return failure();
   return n.setResult(n.create<CumSumOp>(
@@ -86,7 +78,7 @@ static LogicalResult importScatterElements(NodeImporter &n) {
        updates = n.requiredInput(2);
   if (failed(data) || failed(indices) || failed(updates))
     return failure();
-  auto axis = getAxis(n, n.getInt("axis", 0), typeOf(*data).getRank());
+  auto axis = n.getAxis("axis", 0, typeOf(*data).getRank());
   if (failed(axis))
     return failure();
   std::string reduction = n.getString("reduction", "none");
@@ -98,7 +90,7 @@ static LogicalResult importGatherElements(NodeImporter &n) {
   auto data = n.requiredInput(0), indices = n.requiredInput(1);
   if (failed(data) || failed(indices))
     return failure();
-  auto axis = getAxis(n, n.getInt("axis", 0), typeOf(*data).getRank());
+  auto axis = n.getAxis("axis", 0, typeOf(*data).getRank());
   if (failed(axis))
     return failure();
   return n.setResult(n.create<GatherElementsOp>(*data, *indices, *axis));
@@ -117,10 +109,11 @@ static LogicalResult importOneHot(NodeImporter &n) {
   if (failed(indices) || failed(depthInput) || failed(values))
     return failure();
   int64_t rank = typeOf(*indices).getRank() + 1;
-  auto axis = getAxis(n, n.getInt("axis", -1), rank);
+  auto axis = n.getAxis("axis", -1, rank);
   if (failed(axis))
     return failure();
-  if (typeOf(*values).getNumElements() != 2) {
+  if (!typeOf(*values).hasStaticShape() ||
+      typeOf(*values).getNumElements() != 2) {
     n.emitError() << "values must hold [off, on], got " << values->getType();
     return failure();
   }
@@ -178,9 +171,10 @@ static LogicalResult importGatherND(NodeImporter &n) {
   // Linear index: sum over the flattened axes of position * stride, where
   // batch axes take their position in `indices` and the others its values.
   Value linear = scalarI64(e, 0);
-  Value stride = e.constI64({1});
+  Value stride = scalarI64(e, 1);
   for (int64_t d = flatAxes - 1; d >= 0; --d) {
-    Value size = e.dims(*data, d, d + 1);
+    Value size = e.create<SqueezeOp>(e.dims(*data, d, d + 1),
+                                     ArrayRef<int64_t>{0});
     Value position;
     if (d >= batchDims) {
       int64_t component = d - batchDims;
@@ -194,9 +188,7 @@ static LogicalResult importGatherND(NodeImporter &n) {
                                    position);
     } else {
       // [size, 1, ...]: the batch position along axis d of indices[..., 0].
-      position = e.create<RangeOp>(
-          scalarI64(e, 0),
-          e.create<SqueezeOp>(size, ArrayRef<int64_t>{0}), scalarI64(e, 1));
+      position = e.create<RangeOp>(scalarI64(e, 0), size, scalarI64(e, 1));
       auto trailing = llvm::to_vector(llvm::seq<int64_t>(1, indexRank - 1 - d));
       if (!trailing.empty())
         position = e.create<UnsqueezeOp>(position, trailing);

@@ -73,6 +73,8 @@ static Value buildNegativeLogLikelihood(Expansion &e, const LossRequest &r) {
   Value weight;
   if (r.weight)
     weight = e.create<GatherOp>(r.weight, target, int64_t(0));
+  if (e.failed())
+    return {};
   if (kept) {
     auto lossType = cast<RankedTensorType>(loss.getType());
     Value keptWeight = e.create<CastOp>(
@@ -82,7 +84,7 @@ static Value buildNegativeLogLikelihood(Expansion &e, const LossRequest &r) {
   }
   if (weight)
     loss = e.create<MulOp>(loss, weight);
-  if (r.reduction == "none")
+  if (r.reduction == "none" || e.failed())
     return loss;
   auto all = llvm::to_vector(
       llvm::seq<int64_t>(0, cast<RankedTensorType>(loss.getType()).getRank()));

@@ -296,13 +296,9 @@ static LogicalResult importSoftmax(NodeImporter &n) {
     return failure();
   int64_t rank = rankOf(*x);
   bool legacy = n.getOpset() < 13;
-  int64_t axisAttr = n.getInt("axis", legacy ? 1 : -1);
-  auto axis = normalizeAxis(axisAttr, rank);
-  if (failed(axis)) {
-    n.emitError() << "axis " << axisAttr << " is out of range for rank "
-                  << rank;
+  auto axis = n.getAxis("axis", legacy ? 1 : -1, rank);
+  if (failed(axis))
     return failure();
-  }
   Expansion e(n);
   auto normalize = [&](Value input, int64_t axis) {
     switch (kind) {
@@ -335,13 +331,9 @@ static LogicalResult importArgReduce(NodeImporter &n) {
   if (failed(x))
     return failure();
   int64_t rank = rankOf(*x);
-  int64_t axisAttr = n.getInt("axis", 0);
-  auto axis = normalizeAxis(axisAttr, rank);
-  if (failed(axis)) {
-    n.emitError() << "axis " << axisAttr << " is out of range for rank "
-                  << rank;
+  auto axis = n.getAxis("axis", 0, rank);
+  if (failed(axis))
     return failure();
-  }
   return n.setResult(n.create<OpTy>(*x, *axis, n.getInt("keepdims", 1) != 0,
                                     n.getInt("select_last_index", 0) != 0));
 }
@@ -349,13 +341,9 @@ static LogicalResult importArgReduce(NodeImporter &n) {
 /// The normalized axis and the float32 `stash_type` of LayerNormalization
 /// and RMSNormalization (the only stash type the importer supports).
 static FailureOr<int64_t> getNormalizationAxis(NodeImporter &n, Value x) {
-  int64_t rank = rankOf(x);
-  auto axis = normalizeAxis(n.getInt("axis", -1), rank);
-  if (failed(axis)) {
-    n.emitError() << "axis " << n.getInt("axis", -1)
-                  << " is out of range for rank " << rank;
+  auto axis = n.getAxis("axis", -1, rankOf(x));
+  if (failed(axis))
     return failure();
-  }
   int64_t stashType = n.getInt("stash_type", onnx::TensorProto_DataType_FLOAT);
   if (stashType != onnx::TensorProto_DataType_FLOAT) {
     n.emitError() << "stash_type " << getOnnxDataTypeName(stashType)
@@ -547,13 +535,9 @@ static LogicalResult importLpNormalization(NodeImporter &n) {
   auto x = n.requiredInput(0);
   if (failed(x))
     return failure();
-  int64_t rank = rankOf(*x), axisAttr = n.getInt("axis", -1);
-  auto axis = normalizeAxis(axisAttr, rank);
-  if (failed(axis)) {
-    n.emitError() << "axis " << axisAttr << " is out of range for rank "
-                  << rank;
+  auto axis = n.getAxis("axis", -1, rankOf(*x));
+  if (failed(axis))
     return failure();
-  }
   int64_t p = n.getInt("p", 2);
   if (p != 1 && p != 2) {
     n.emitError() << "p must be 1 or 2, got " << p;

@@ -433,8 +433,13 @@ static LogicalResult importBlockRearrange(NodeImporter &n) {
   Value b = e.constI64({block}), bb = e.constI64({block * block});
   Value result;
   if (toSpace) {
+    std::string mode = n.getString("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD") {
+      n.emitError() << "unsupported mode '" << mode << "' (DCR or CRD)";
+      return failure();
+    }
     Value depth = e.create<DivOp>(channels, bb);
-    bool crd = n.getString("mode", "DCR") == "CRD";
+    bool crd = mode == "CRD";
     Value split = crd ? e.reshape(*x, {batch, depth, b, b, height, width})
                       : e.reshape(*x, {batch, b, b, depth, height, width});
     SmallVector<int64_t> perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3}

@@ -62,6 +62,13 @@ public:
   /// model's opset does not have, which would otherwise be ignored.
   LogicalResult checkAttrOrInput(StringRef name, unsigned index, int64_t since);
 
+  /// The integer attribute `name` (default `defaultValue`) as an axis of a
+  /// tensor of rank `rank`, normalized into [0, rank), or an error.
+  FailureOr<int64_t> getAxis(StringRef name, int64_t defaultValue,
+                             int64_t rank);
+  /// `axis` normalized into [0, rank), or an error.
+  FailureOr<int64_t> normalizeAxisOf(int64_t axis, int64_t rank);
+
   /// The values of a constant integer operand, or an error naming `what`.
   FailureOr<SmallVector<int64_t>> getConstantInts(Value value, StringRef what);
 

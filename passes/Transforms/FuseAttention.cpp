@@ -389,6 +389,8 @@ struct ScoreEpilogue {
   Value condition;
   bool conditionKeeps = true;
   double fill = 0.0, conditionScale = 1.0;
+  /// `max(s + mask, floor)` (OPT): the floor moves onto the mask.
+  std::optional<double> maskFloor;
   SmallVector<Operation *> ops;
 };
 } // namespace
@@ -441,13 +443,16 @@ static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
     } else if (auto clamp = dyn_cast<MaxOp>(def)) {
       // OPT clamps masked scores at the lowest float: max(s + m, lowest).
       // Near the lowest float, adding a score leaves it unchanged, so the
-      // clamp only undoes an overflow to -inf, which the attention op's
-      // masking never produces: it is dropped.
+      // clamp only turns a -inf in the mask into the lowest float:
+      // s + max(m, lowest). Before the mask, it clamps nothing.
       Value other = getSplatFloat(clamp.getRhs()) ? clamp.getLhs()
                                                   : clamp.getRhs();
       std::optional<double> bound = getSplatFloat(getOtherOperand(def, other));
-      if (!bound || *bound > -1e30 || other.getType() != type)
+      if (!bound || *bound > -1e30 || other.getType() != type ||
+          epilogue.maskFloor)
         return std::nullopt;
+      if (!epilogue.mask)
+        epilogue.maskFloor = *bound;
       scores = other;
     } else if (auto add = dyn_cast<AddOp>(def)) {
       if (epilogue.mask)
@@ -647,6 +652,15 @@ private:
       mask = mask ? Value(AddOp::create(rewriter, loc, mask, additive))
                   : additive;
       epilogue->maskScale = 1.0;
+    }
+    if (mask && epilogue->maskFloor) {
+      Type elementType = cast<RankedTensorType>(mask.getType()).getElementType();
+      auto floor = ConstantOp::create(
+          rewriter, merge.getLoc(),
+          DenseElementsAttr::get(
+              RankedTensorType::get({}, elementType),
+              rewriter.getFloatAttr(elementType, *epilogue->maskFloor)));
+      mask = MaxOp::create(rewriter, merge.getLoc(), mask, floor);
     }
     if (mask) {
       auto maskType = cast<RankedTensorType>(mask.getType());

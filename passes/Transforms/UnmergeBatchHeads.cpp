@@ -161,7 +161,8 @@ struct UnmergeElementwise : OpRewritePattern<OpTy> {
              (vType.getRank() == 3 && vType.getDimSize(0) == 1);
     };
     // GPT-NeoX's baddbmm adds zeros of the scores' shape: nothing.
-    if (std::is_same_v<OpTy, AddOp> && lhs && isZerosOfMergedShape(op.getRhs(), lhs)) {
+    if (std::is_same_v<OpTy, AddOp> && lhs && op.getLhs().getType() == type &&
+        isZerosOfMergedShape(op.getRhs(), lhs)) {
       rewriter.replaceOp(op, op.getLhs());
       return success();
     }
@@ -203,8 +204,8 @@ struct CancelSplitOfMerge : OpRewritePattern<ReshapeOp> {
     if (!heads || !isBatchHeadSplit(op))
       return failure();
     auto headsType = cast<RankedTensorType>(heads.getType());
-    if (op.getType().getDimSize(1) != headsType.getDimSize(1) ||
-        !areCompatibleTensorTypes(op.getType(), headsType))
+    // Equal types: a user such as func.return needs the type it had.
+    if (op.getType() != headsType)
       return failure();
     rewriter.replaceOp(op, heads);
     return success();

@@ -721,11 +721,13 @@ func.func @negative_key_and_value_groups_differ(%q: tensor<1x3x64xf32>, %k: tens
 // clamp at the lowest float, merged again for the softmax and the product
 // with V, and split before the head merge. The merges move below each op
 // until they meet their splits and cancel; what remains is the heads-first
-// form, fused.
+// form, fused, with the clamp moved onto the mask.
 // CHECK-LABEL: func.func @batched_heads
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x8x64xf32>, %[[K:.*]]: tensor<2x8x64xf32>, %[[V:.*]]: tensor<2x8x64xf32>, %[[MASK:.*]]: tensor<2x1x8x8xf32>)
 func.func @batched_heads(%q: tensor<2x8x64xf32>, %k: tensor<2x8x64xf32>, %v: tensor<2x8x64xf32>, %mask: tensor<2x1x8x8xf32>) -> tensor<2x8x64xf32> {
-  // CHECK-NEXT: %[[O:.*]] = xf.attention %[[Q]], %[[K]], %[[V]], %[[MASK]] {num_heads = 4 : i64, scale = 2.500000e-01 : f32}
+  // CHECK: %[[LOWEST:.*]] = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  // CHECK-NEXT: %[[FLOORED:.*]] = xf.max %[[MASK]], %[[LOWEST]]
+  // CHECK-NEXT: %[[O:.*]] = xf.attention %[[Q]], %[[K]], %[[V]], %[[FLOORED]] {num_heads = 4 : i64, scale = 2.500000e-01 : f32}
   // CHECK-NEXT: return %[[O]]
   %split = xf.constant dense<[2, 8, 4, 16]> : tensor<4xi64>
   %batched = xf.constant dense<[8, 8, 16]> : tensor<3xi64>

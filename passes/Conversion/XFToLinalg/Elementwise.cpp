@@ -265,9 +265,16 @@ static Value emitScalar(OpBuilder &b, Location loc, Operation *op,
         return arith::XOrIOp::create(b, loc, x, c(-1.0)); // All bits set.
       })
       .Case([&](BitShiftOp shift) -> Value {
-        if (shift.getDirection() == "left")
-          return arith::ShLIOp::create(b, loc, x, y);
-        return arith::ShRUIOp::create(b, loc, x, y);
+        // Shifting by the width or more shifts every bit out (arith would
+        // give poison).
+        Value shifted =
+            shift.getDirection() == "left"
+                ? Value(arith::ShLIOp::create(b, loc, x, y))
+                : Value(arith::ShRUIOp::create(b, loc, x, y));
+        Value inRange = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::ult, y,
+            c(static_cast<double>(x.getType().getIntOrFloatBitWidth())));
+        return arith::SelectOp::create(b, loc, inRange, shifted, c(0));
       })
       .Case([&](GeluOp gelu_) {
         return buildGelu(b, loc, x, gelu_.getApproximate() == "tanh");
