@@ -198,6 +198,7 @@ const OpImporterTable &xf::getOpImporters() {
     addActivationImporters(t);
     addLossImporters(t);
     addAttentionImporters(t);
+    addEinsumImporter(t);
     return t;
   }();
   return table;
@@ -255,13 +256,18 @@ private:
   }
   LogicalResult readOpset();
   LogicalResult checkSupported();
-  LogicalResult sortNodes(SmallVectorImpl<onnx::NodeProto *> &order);
+  void checkSupported(const onnx::GraphProto &body,
+                      SmallVectorImpl<std::string> &unsupported,
+                      llvm::StringSet<> &warnedEarly);
+  LogicalResult sortNodes(onnx::GraphProto &body,
+                          SmallVectorImpl<onnx::NodeProto *> &order);
   FailureOr<RankedTensorType> getInputType(const onnx::ValueInfoProto &info);
   ArrayAttr getDimNames(const onnx::ValueInfoProto &info,
                         RankedTensorType type);
   FailureOr<Value> lookup(const std::string &name, onnx::NodeProto *user);
-  void nameNodes();
+  void nameNodes(onnx::GraphProto &body, StringRef prefix);
   LogicalResult importNode(onnx::NodeProto &node);
+  LogicalResult importIf(onnx::NodeProto &node);
   LogicalResult importOutputs(func::FuncOp func);
 
   onnx::ModelProto &model;
@@ -301,22 +307,45 @@ LogicalResult GraphImporter::readOpset() {
   return success();
 }
 
-/// Gives unnamed nodes a name, OpType_N with N their position in the file,
-/// so that every message can point at a node.
-void GraphImporter::nameNodes() {
-  for (auto [i, node] : llvm::enumerate(*graph.mutable_node()))
+/// Gives unnamed nodes a name, OpType_N with N their position in the file
+/// (inside an If's branch, prefixed by the If's name and the branch), so
+/// that every message can point at a node.
+void GraphImporter::nameNodes(onnx::GraphProto &body, StringRef prefix) {
+  for (auto [i, node] : llvm::enumerate(*body.mutable_node())) {
     if (node.name().empty())
-      node.set_name(node.op_type() + "_" + std::to_string(i));
+      node.set_name(prefix.str() + node.op_type() + "_" + std::to_string(i));
+    for (onnx::AttributeProto &attr : *node.mutable_attribute())
+      if (attr.has_g())
+        nameNodes(*attr.mutable_g(), node.name() + "/" + attr.name() + "/");
+  }
 }
 
-LogicalResult GraphImporter::checkSupported() {
+/// The names `node` reads: its inputs and those its subgraphs read.
+static void collectUsedNames(const onnx::NodeProto &node,
+                             SmallVectorImpl<std::string> &used) {
+  used.append(node.input().begin(), node.input().end());
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.has_g())
+      for (const onnx::NodeProto &inner : attr.g().node())
+        collectUsedNames(inner, used);
+}
+
+/// Every unsupported node of `body` and, for an If, of its branches.
+void GraphImporter::checkSupported(const onnx::GraphProto &body,
+                                   SmallVectorImpl<std::string> &unsupported,
+                                   llvm::StringSet<> &warnedEarly) {
   const OpImporterTable &table = getOpImporters();
-  SmallVector<std::string> unsupported;
-  llvm::StringSet<> warnedEarly;
-  for (const onnx::NodeProto &node : graph.node()) {
+  for (const onnx::NodeProto &node : body.node()) {
     std::string reason;
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     auto it = table.find(node.op_type());
+    if (defaultDomain && node.op_type() == "If") {
+      // Imported as the branch its (constant) condition selects.
+      for (const onnx::AttributeProto &attr : node.attribute())
+        if (attr.has_g())
+          checkSupported(attr.g(), unsupported, warnedEarly);
+      continue;
+    }
     if (!defaultDomain)
       reason = node.domain() + "." + node.op_type();
     else if (it == table.end())
@@ -335,6 +364,12 @@ LogicalResult GraphImporter::checkSupported() {
     if (!reason.empty())
       unsupported.push_back("node '" + node.name() + "': " + reason);
   }
+}
+
+LogicalResult GraphImporter::checkSupported() {
+  SmallVector<std::string> unsupported;
+  llvm::StringSet<> warnedEarly;
+  checkSupported(graph, unsupported, warnedEarly);
   if (unsupported.empty())
     return success();
   InFlightDiagnostic diag = emitError();
@@ -346,18 +381,22 @@ LogicalResult GraphImporter::checkSupported() {
 }
 
 LogicalResult
-GraphImporter::sortNodes(SmallVectorImpl<onnx::NodeProto *> &order) {
+GraphImporter::sortNodes(onnx::GraphProto &body,
+                         SmallVectorImpl<onnx::NodeProto *> &order) {
   // Kahn's algorithm, keeping the file's order among ready nodes.
-  int numNodes = graph.node_size();
+  int numNodes = body.node_size();
   llvm::StringMap<int> producer;
   for (int i = 0; i < numNodes; ++i)
-    for (const std::string &output : graph.node(i).output())
+    for (const std::string &output : body.node(i).output())
       if (!output.empty())
         producer[output] = i;
   SmallVector<SmallVector<int>> users(numNodes);
   SmallVector<int> pending(numNodes, 0);
   for (int i = 0; i < numNodes; ++i) {
-    for (const std::string &input : graph.node(i).input()) {
+    // An If's branches read outer values by name: those are inputs too.
+    SmallVector<std::string> used;
+    collectUsedNames(body.node(i), used);
+    for (const std::string &input : used) {
       auto it = producer.find(input);
       if (input.empty() || it == producer.end())
         continue;
@@ -371,7 +410,7 @@ GraphImporter::sortNodes(SmallVectorImpl<onnx::NodeProto *> &order) {
       ready.push_back(i);
   while (!ready.empty()) {
     int i = ready.pop_back_val();
-    order.push_back(graph.mutable_node(i));
+    order.push_back(body.mutable_node(i));
     for (int user : llvm::reverse(users[i]))
       if (--pending[user] == 0)
         ready.push_back(user);
@@ -380,7 +419,7 @@ GraphImporter::sortNodes(SmallVectorImpl<onnx::NodeProto *> &order) {
     for (int i = 0; i < numNodes; ++i) {
       if (pending[i] > 0) {
         emitError() << "the graph has a cycle through node '"
-                    << graph.node(i).name() << "' (" << graph.node(i).op_type()
+                    << body.node(i).name() << "' (" << body.node(i).op_type()
                     << ")";
         break;
       }
@@ -495,7 +534,63 @@ FailureOr<Value> GraphImporter::lookup(const std::string &name,
   return value;
 }
 
+/// If whose condition folds to a constant (exporters' checks of static
+/// facts): the selected branch's nodes are imported in its place, its
+/// initializers and outer-scope names resolved like the graph's.
+LogicalResult GraphImporter::importIf(onnx::NodeProto &node) {
+  auto fail = [&]() -> InFlightDiagnostic {
+    return emitError() << "node '" << node.name() << "' (If): ";
+  };
+  if (node.input_size() != 1 || node.input(0).empty()) {
+    fail() << "needs one condition input";
+    return failure();
+  }
+  auto condition = lookup(node.input(0), &node);
+  if (failed(condition))
+    return failure();
+  std::optional<SmallVector<int64_t>> known = getKnownIntValues(*condition);
+  if (!known || known->size() != 1 || ShapedType::isDynamic((*known)[0])) {
+    fail() << "a condition computed at run time is not supported (only one "
+              "that folds to a constant)";
+    return failure();
+  }
+  StringRef branchName = (*known)[0] ? "then_branch" : "else_branch";
+  onnx::GraphProto *branch = nullptr;
+  for (onnx::AttributeProto &attr : *node.mutable_attribute())
+    if (attr.name() == branchName && attr.has_g())
+      branch = attr.mutable_g();
+  if (!branch) {
+    fail() << "has no " << branchName;
+    return failure();
+  }
+  if (branch->output_size() != node.output_size()) {
+    fail() << branchName << " has " << branch->output_size()
+           << " outputs, the node " << node.output_size();
+    return failure();
+  }
+  for (onnx::TensorProto &init : *branch->mutable_initializer())
+    initializers[init.name()] = &init;
+  SmallVector<onnx::NodeProto *> order;
+  if (failed(sortNodes(*branch, order)))
+    return failure();
+  for (onnx::NodeProto *inner : order)
+    if (failed(importNode(*inner)))
+      return failure();
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (node.output(i).empty())
+      continue;
+    auto value = lookup(branch->output(i).name(), &node);
+    if (failed(value))
+      return failure();
+    values[node.output(i)] = *value;
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::importNode(onnx::NodeProto &node) {
+  if ((node.domain().empty() || node.domain() == "ai.onnx") &&
+      node.op_type() == "If")
+    return importIf(node);
   SmallVector<Value> inputs;
   for (const std::string &name : node.input()) {
     if (name.empty()) {
@@ -584,11 +679,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     emitError() << "the model has no graph";
     return {};
   }
-  nameNodes();
+  nameNodes(graph, "");
   if (failed(readOpset()) || failed(checkSupported()))
     return {};
   SmallVector<onnx::NodeProto *> order;
-  if (failed(sortNodes(order)))
+  if (failed(sortNodes(graph, order)))
     return {};
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);

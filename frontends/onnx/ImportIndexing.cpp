@@ -8,6 +8,7 @@
 
 #include "frontends/onnx/NodeImporter.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -202,6 +203,59 @@ static LogicalResult importGatherND(NodeImporter &n) {
   return e.status();
 }
 
+/// NonZero of values known at compile time (exporters apply it to masks
+/// and shapes built from constants): the [rank, count] indices, a constant.
+/// Its result's shape depends on the values, so NonZero of values computed
+/// at run time is refused.
+static LogicalResult importNonZero(NodeImporter &n) {
+  auto x = n.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = typeOf(*x);
+  SmallVector<bool> nonZero;
+  DenseElementsAttr attr;
+  if (matchPattern(*x, m_Constant(&attr))) {
+    if (isa<FloatType>(attr.getElementType()))
+      for (const APFloat &v : attr.getValues<APFloat>())
+        nonZero.push_back(!v.isZero());
+    else
+      for (const APInt &v : attr.getValues<APInt>())
+        nonZero.push_back(!v.isZero());
+  } else if (auto known = getKnownIntValues(*x);
+             known && type.hasStaticShape() &&
+             !llvm::any_of(*known, ShapedType::isDynamic)) {
+    for (int64_t v : *known)
+      nonZero.push_back(v != 0);
+  } else {
+    n.emitError() << "NonZero of values computed at run time is not "
+                     "supported (the shape of its result depends on them)";
+    return failure();
+  }
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> positions;
+  for (auto [i, set] : llvm::enumerate(nonZero))
+    if (set)
+      positions.push_back(static_cast<int64_t>(i));
+  int64_t count = positions.size();
+  // Row d holds coordinate d of each nonzero element, in row-major order.
+  SmallVector<int64_t> indices(std::max<int64_t>(rank, 1) * count);
+  for (auto [j, flat] : llvm::enumerate(positions)) {
+    int64_t rest = flat;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      indices[d * count + j] = rest % type.getDimSize(d);
+      rest /= type.getDimSize(d);
+    }
+  }
+  if (rank == 0)
+    indices.assign(count, 0);
+  auto resultType = RankedTensorType::get({std::max<int64_t>(rank, 1), count},
+                                          n.getBuilder().getI64Type());
+  n.setResult(0, ConstantOp::create(n.getBuilder(), n.getLoc(),
+                                    DenseIntElementsAttr::get(resultType,
+                                                              indices)));
+  return success();
+}
+
 void xf::addIndexingImporters(OpImporterTable &table) {
   table["CumSum"] = {importCumSum, 11};
   table["Trilu"] = {importTrilu, 14};
@@ -210,4 +264,5 @@ void xf::addIndexingImporters(OpImporterTable &table) {
   table["GatherElements"] = {importGatherElements, 11};
   table["GatherND"] = {importGatherND, 11};
   table["OneHot"] = {importOneHot, 9};
+  table["NonZero"] = {importNonZero, 9};
 }

@@ -106,7 +106,8 @@ static LogicalResult importSqueeze(NodeImporter &n) {
     for (int64_t d = 0; d < type.getRank(); ++d) {
       if (type.isDynamicDim(d)) {
         n.emitError() << "Squeeze without axes on " << type
-                      << " is ambiguous: dimension " << d << " is dynamic";
+                      << " is not supported: dimension " << d
+                      << " is dynamic, so whether it is 1 is not known";
         return failure();
       }
       if (type.getDimSize(d) == 1)
@@ -360,7 +361,22 @@ static LogicalResult importRange(NodeImporter &n) {
        delta = n.requiredInput(2);
   if (failed(start) || failed(limit) || failed(delta))
     return failure();
-  return n.setResult(n.create<RangeOp>(*start, *limit, *delta));
+  // onnxruntime takes one-element vectors for the scalars; so does xfc.
+  SmallVector<Value> scalars;
+  for (Value v : {*start, *limit, *delta}) {
+    auto type = typeOf(v);
+    if (type.getRank() == 1 && type.getDimSize(0) == 1) {
+      n.emitWarning() << "operand " << type
+                      << " is a one-element vector, not a scalar; it is read "
+                         "as its element";
+      auto scalar = n.create<SqueezeOp>(v, ArrayRef<int64_t>{0});
+      if (failed(scalar))
+        return failure();
+      v = *scalar;
+    }
+    scalars.push_back(v);
+  }
+  return n.setResult(n.create<RangeOp>(scalars[0], scalars[1], scalars[2]));
 }
 
 /// Constant carries its value in exactly one of several attribute kinds.

@@ -193,6 +193,7 @@ void addIndexingImporters(OpImporterTable &table);
 void addActivationImporters(OpImporterTable &table);
 void addLossImporters(OpImporterTable &table);
 void addAttentionImporters(OpImporterTable &table);
+void addEinsumImporter(OpImporterTable &table);
 
 /// The table of every supported op of the default ONNX domain.
 const OpImporterTable &getOpImporters();
