@@ -531,3 +531,13 @@ bool xf::isBatchHeadMergedBias(ReshapeOp reshape) {
   return isBatchTimesHeads(getShapePiece(reshape.getShape(), 0),
                            {reshape.getInput(), 0}, heads, 0);
 }
+
+bool xf::isIdentityReshape(ReshapeOp reshape) {
+  int64_t rank = reshape.getType().getRank();
+  if (reshape.getInput().getType().getRank() != rank)
+    return false;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!keepsDim(reshape, d, d, 0))
+      return false;
+  return true;
+}

@@ -48,6 +48,9 @@ bool isBatchHeadSplit(ReshapeOp reshape, int depth = 0);
 /// [B, H, Y] -> [B * H, 1, Y] with static H: a bias per batch and head
 /// for every query (BLOOM's ALiBi).
 bool isBatchHeadMergedBias(ReshapeOp reshape);
+/// Whether every dimension of a reshape's result is provably the input's
+/// dimension at the same place.
+bool isIdentityReshape(ReshapeOp reshape);
 /// Whether the 1-D `shape` is provably [B * H, X, Y] for the [B, H, X, Y]
 /// tensor `heads` (with static H).
 bool isBatchHeadMergedShape(Value shape, Value heads);

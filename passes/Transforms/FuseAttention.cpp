@@ -554,6 +554,14 @@ private:
     if (!query || !key || !value || query->second != 1)
       return refuse("Q, K or V is not split into heads");
     int64_t heads = query->first.heads;
+    // One K and V head broadcast by the products to every query head
+    // (Falcon's multi-query attention) is grouped-query attention with one
+    // group.
+    if (key->first.heads == 1 && value->first.heads == 1 &&
+        key->second == 1 && value->second == 1) {
+      key->second = heads;
+      value->second = heads;
+    }
     int64_t kvHeads = key->first.heads;
     if (key->first.heads * key->second != heads ||
         value->first.heads != kvHeads || value->second != key->second ||

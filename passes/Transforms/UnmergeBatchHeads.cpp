@@ -16,6 +16,7 @@
 //   op(merge(x), bias [B, H, Y] merged to [B * H, 1, Y])
 //                                       -> merge(op(x, unsqueeze(bias, 2)))
 //   split(merge(x)) to [B, H, S, T]     -> x
+//   reshape(x, x's own shape)           -> x
 //
 // where merge is [B, H, X, Y] -> [B * H, X, Y] (isBatchHeadMerge). Each
 // rewrite is exact: the ops act on the last two axes or elementwise.
@@ -194,6 +195,20 @@ struct UnmergeElementwise : OpRewritePattern<OpTy> {
   }
 };
 
+/// reshape(x, shape) -> x where every entry of the shape is x's own
+/// dimension (Falcon reshapes heads-first tensors to the shape they have).
+struct RemoveIdentityReshape : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getType() != op.getInput().getType() ||
+        !isIdentityReshape(op))
+      return failure();
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+};
+
 /// split(merge(x)) -> x: the split's H is x's, and its last two entries are
 /// the merge's last two dimensions, x's S and T.
 struct CancelSplitOfMerge : OpRewritePattern<ReshapeOp> {
@@ -218,5 +233,6 @@ void xf::populateUnmergeBatchHeadsPatterns(RewritePatternSet &patterns) {
                UnmergeElementwise<AddOp>, UnmergeElementwise<SubOp>,
                UnmergeElementwise<MulOp>, UnmergeElementwise<DivOp>,
                UnmergeElementwise<MaxOp>, UnmergeElementwise<MinOp>,
-               CancelSplitOfMerge>(patterns.getContext());
+               CancelSplitOfMerge, RemoveIdentityReshape>(
+      patterns.getContext());
 }

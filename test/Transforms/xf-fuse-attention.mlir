@@ -800,3 +800,31 @@ func.func @negative_batched_heads_differ(%q: tensor<2x4x8x16xf32>, %k: tensor<4x
   %s = xf.matmul %q3, %k3 : (tensor<8x8x16xf32>, tensor<8x16x8xf32>) -> tensor<8x8x8xf32>
   return %s : tensor<8x8x8xf32>
 }
+
+// -----
+
+// Falcon's multi-query attention: one K and V head that the products
+// broadcast to every query head is grouped-query attention with one group.
+// The reshape of the product to its own shape (read back from its
+// dimensions) is removed first. (The batch of Q, K and V is one by name.)
+// CHECK-LABEL: func.func @multi_query_broadcast
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x8x4x16xf32>, %[[K:.*]]: tensor<?x8x1x16xf32>, %[[V:.*]]: tensor<?x8x1x16xf32>)
+func.func @multi_query_broadcast(%q: tensor<?x8x4x16xf32>, %k: tensor<?x8x1x16xf32>, %v: tensor<?x8x1x16xf32>) -> tensor<?x8x64xf32>
+    attributes {xf.input_dim_names = [["B", "", "", ""], ["B", "", "", ""], ["B", "", "", ""]]} {
+  // CHECK: xf.attention {{.*}} {num_heads = 4 : i64, num_kv_heads = 1 : i64, scale = 2.500000e-01 : f32} : (tensor<?x8x64xf32>, tensor<?x8x16xf32>, tensor<?x8x16xf32>) -> tensor<?x8x64xf32>
+  // CHECK-NOT: xf.softmax
+  %scale = xf.constant dense<4.000000e+00> : tensor<f32>
+  %q2 = xf.transpose %q {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x8x4x16xf32>) -> tensor<?x4x8x16xf32>
+  %k2 = xf.transpose %k {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x8x1x16xf32>) -> tensor<?x1x16x8xf32>
+  %v2 = xf.transpose %v {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x8x1x16xf32>) -> tensor<?x1x8x16xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<?x4x8x16xf32>, tensor<?x1x16x8xf32>) -> tensor<?x4x8x8xf32>
+  %s1 = xf.div %s, %scale : (tensor<?x4x8x8xf32>, tensor<f32>) -> tensor<?x4x8x8xf32>
+  %p = xf.softmax %s1 {axis = 3 : i64} : tensor<?x4x8x8xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x4x8x8xf32>, tensor<?x1x8x16xf32>) -> tensor<?x4x8x16xf32>
+  %shape = xf.shape_of %o : (tensor<?x4x8x16xf32>) -> tensor<4xi64>
+  %same = xf.reshape %o, %shape : (tensor<?x4x8x16xf32>, tensor<4xi64>) -> tensor<?x4x8x16xf32>
+  %o1 = xf.transpose %same {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x4x8x16xf32>) -> tensor<?x8x4x16xf32>
+  %merge = xf.constant dense<[0, 8, 64]> : tensor<3xi64>
+  %o2 = xf.reshape %o1, %merge : (tensor<?x8x4x16xf32>, tensor<3xi64>) -> tensor<?x8x64xf32>
+  return %o2 : tensor<?x8x64xf32>
+}

@@ -19,57 +19,79 @@ namespace {
 enum class ReduceKind { Sum, Max, Min, Prod };
 } // namespace
 
+namespace {
+/// The iteration space of a reduction of a rank-`rank` input over `axes`:
+/// iterator kinds, and the result's shape, sizes and indexing map.
+struct ReducedSpace {
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> dims;
+  AffineMap outputMap;
+};
+} // namespace
+
+static ReducedSpace getReducedSpace(OpBuilder &b, Location loc, Value input,
+                                    ArrayRef<int64_t> axes, bool keepdims) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  ReducedSpace space;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<OpFoldResult> inputDims = getDims(b, loc, input);
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    space.iterators.push_back(reduced ? utils::IteratorType::reduction
+                                      : utils::IteratorType::parallel);
+    if (reduced && !keepdims)
+      continue;
+    space.shape.push_back(reduced ? 1 : type.getDimSize(d));
+    space.dims.push_back(reduced ? b.getIndexAttr(1) : inputDims[d]);
+    outExprs.push_back(reduced ? getAffineConstantExpr(0, context)
+                               : getAffineDimExpr(d, context));
+  }
+  space.outputMap = AffineMap::get(rank, 0, outExprs, context);
+  return space;
+}
+
+/// The identity of a maximum (the lowest value of the type) or a minimum
+/// (the highest).
+static Value getExtremeIdentity(OpBuilder &b, Location loc, Type elementType,
+                                bool isMax, bool isUnsigned) {
+  if (isa<FloatType>(elementType)) {
+    double inf = std::numeric_limits<double>::infinity();
+    return createScalarConstant(b, loc, elementType, isMax ? -inf : inf);
+  }
+  unsigned width = elementType.getIntOrFloatBitWidth();
+  APInt value = isMax ? (isUnsigned ? APInt::getMinValue(width)
+                                    : APInt::getSignedMinValue(width))
+                      : (isUnsigned ? APInt::getMaxValue(width)
+                                    : APInt::getSignedMaxValue(width));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(elementType, value));
+}
+
 /// Reduces `input` over `axes` with `kind`; reduced axes are dropped, or
 /// kept with size 1 when `keepdims` is set.
 static Value buildReduction(OpBuilder &b, Location loc, Value input,
                             ArrayRef<int64_t> axes, bool keepdims,
                             ReduceKind kind, bool isUnsigned) {
-  MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(input.getType());
   Type elementType = type.getElementType();
   bool isFloat = isa<FloatType>(elementType);
   int64_t rank = type.getRank();
-  SmallVector<int64_t> shape;
-  SmallVector<OpFoldResult> dims;
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iterators;
-  SmallVector<OpFoldResult> inputDims = getDims(b, loc, input);
-  for (int64_t d = 0; d < rank; ++d) {
-    bool reduced = llvm::is_contained(axes, d);
-    iterators.push_back(reduced ? utils::IteratorType::reduction
-                                : utils::IteratorType::parallel);
-    if (reduced && !keepdims)
-      continue;
-    shape.push_back(reduced ? 1 : type.getDimSize(d));
-    dims.push_back(reduced ? b.getIndexAttr(1) : inputDims[d]);
-    outExprs.push_back(reduced ? getAffineConstantExpr(0, context)
-                               : getAffineDimExpr(d, context));
-  }
-  auto resultType = RankedTensorType::get(shape, elementType);
+  ReducedSpace space = getReducedSpace(b, loc, input, axes, keepdims);
+  SmallVector<utils::IteratorType> &iterators = space.iterators;
+  auto resultType = RankedTensorType::get(space.shape, elementType);
   Value initValue;
-  if (isFloat) {
-    double inf = std::numeric_limits<double>::infinity();
-    double identity = kind == ReduceKind::Sum    ? 0.0
-                      : kind == ReduceKind::Prod ? 1.0
-                      : kind == ReduceKind::Max  ? -inf
-                                                 : inf;
-    initValue = createScalarConstant(b, loc, elementType, identity);
-  } else {
-    unsigned width = elementType.getIntOrFloatBitWidth();
-    APInt identity =
-        kind == ReduceKind::Sum    ? APInt(width, 0)
-        : kind == ReduceKind::Prod ? APInt(width, 1)
-        : kind == ReduceKind::Max  ? (isUnsigned ? APInt::getMinValue(width)
-                                                 : APInt::getSignedMinValue(width))
-                                   : (isUnsigned ? APInt::getMaxValue(width)
-                                                 : APInt::getSignedMaxValue(width));
-    initValue = arith::ConstantOp::create(
-        b, loc, b.getIntegerAttr(elementType, identity));
-  }
-  Value init = createEmpty(b, loc, resultType, dims);
+  if (kind == ReduceKind::Max || kind == ReduceKind::Min)
+    initValue = getExtremeIdentity(b, loc, elementType,
+                                   kind == ReduceKind::Max, isUnsigned);
+  else
+    initValue = createScalarConstant(b, loc, elementType,
+                                     kind == ReduceKind::Sum ? 0.0 : 1.0);
+  Value init = createEmpty(b, loc, resultType, space.dims);
   init = linalg::FillOp::create(b, loc, initValue, init).getResult(0);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
-                                 AffineMap::get(rank, 0, outExprs, context)};
+                                 space.outputMap};
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, ValueRange{input}, ValueRange{init},
       maps, iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -157,63 +179,37 @@ struct ArgReduceToLinalg : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
     Value input = adaptor.getInput();
     auto type = cast<RankedTensorType>(input.getType());
     Type elementType = type.getElementType();
     bool isFloat = isa<FloatType>(elementType);
     bool isUnsigned = isUnsignedElement(op.getInput().getType());
     int64_t rank = type.getRank(), axis = op.getAxis();
-    bool keepdims = op.getKeepdims(), last = op.getSelectLastIndex();
+    bool last = op.getSelectLastIndex();
 
-    SmallVector<int64_t> shape;
-    SmallVector<OpFoldResult> dims, inputDims = getDims(rewriter, loc, input);
-    SmallVector<AffineExpr> outExprs;
-    SmallVector<utils::IteratorType> iterators;
-    for (int64_t d = 0; d < rank; ++d) {
-      iterators.push_back(d == axis ? utils::IteratorType::reduction
-                                    : utils::IteratorType::parallel);
-      if (d == axis && !keepdims)
-        continue;
-      shape.push_back(d == axis ? 1 : type.getDimSize(d));
-      dims.push_back(d == axis ? rewriter.getIndexAttr(1) : inputDims[d]);
-      outExprs.push_back(d == axis ? getAffineConstantExpr(0, context)
-                                   : getAffineDimExpr(d, context));
-    }
+    ReducedSpace space =
+        getReducedSpace(rewriter, loc, input, {axis}, op.getKeepdims());
     // The starting best value: the worst of the type, so that the first
     // element (or, with select_last_index, any) replaces it.
-    Value worst;
-    if (isFloat) {
-      double inf = std::numeric_limits<double>::infinity();
-      worst = createScalarConstant(rewriter, loc, elementType,
-                                   isMax ? -inf : inf);
-    } else {
-      unsigned width = elementType.getIntOrFloatBitWidth();
-      APInt value = isMax ? (isUnsigned ? APInt::getMinValue(width)
-                                        : APInt::getSignedMinValue(width))
-                          : (isUnsigned ? APInt::getMaxValue(width)
-                                        : APInt::getSignedMaxValue(width));
-      worst = arith::ConstantOp::create(
-          rewriter, loc, rewriter.getIntegerAttr(elementType, value));
-    }
+    Value worst =
+        getExtremeIdentity(rewriter, loc, elementType, isMax, isUnsigned);
     Type i64 = rewriter.getI64Type();
-    auto valueType = RankedTensorType::get(shape, elementType);
-    auto indexType = RankedTensorType::get(shape, i64);
+    auto valueType = RankedTensorType::get(space.shape, elementType);
+    auto indexType = RankedTensorType::get(space.shape, i64);
     Value bestInit = linalg::FillOp::create(
                          rewriter, loc, worst,
-                         createEmpty(rewriter, loc, valueType, dims))
+                         createEmpty(rewriter, loc, valueType, space.dims))
                          .getResult(0);
     Value zero = arith::ConstantIntOp::create(rewriter, loc, i64, 0);
     Value indexInit = linalg::FillOp::create(
                           rewriter, loc, zero,
-                          createEmpty(rewriter, loc, indexType, dims))
+                          createEmpty(rewriter, loc, indexType, space.dims))
                           .getResult(0);
-    AffineMap outMap = AffineMap::get(rank, 0, outExprs, context);
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
-                                   outMap, outMap};
+                                   space.outputMap, space.outputMap};
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valueType, indexType}, ValueRange{input},
-        ValueRange{bestInit, indexInit}, maps, iterators,
+        ValueRange{bestInit, indexInit}, maps, space.iterators,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
           Value x = args[0], best = args[1], bestIndex = args[2], better;
           if (isFloat) {
@@ -485,6 +481,7 @@ void xf::populateReductionPatterns(const TypeConverter &converter,
                ReduceToLinalg<ReduceMinOp, ReduceKind::Min>,
                ReduceToLinalg<ReduceProdOp, ReduceKind::Prod>,
                ArgReduceToLinalg<ArgMaxOp, true>,
-               ArgReduceToLinalg<ArgMinOp, false>, SoftmaxToLinalg, LayerNormToLinalg, SkipLayerNormToLinalg,
-               RmsNormToLinalg>(converter, context);
+               ArgReduceToLinalg<ArgMinOp, false>, SoftmaxToLinalg,
+               LayerNormToLinalg, SkipLayerNormToLinalg, RmsNormToLinalg>(
+      converter, context);
 }
