@@ -541,3 +541,22 @@ bool xf::isIdentityReshape(ReshapeOp reshape) {
       return false;
   return true;
 }
+
+std::optional<int64_t> xf::getSequenceFirstHeads(ReshapeOp reshape) {
+  auto inputType = reshape.getInput().getType();
+  auto resultType = reshape.getType();
+  if (inputType.getRank() != 3 || resultType.getRank() != 3 ||
+      inputType.isDynamicDim(2) || resultType.isDynamicDim(2) ||
+      inputType.getDimSize(2) % resultType.getDimSize(2) != 0 ||
+      !keepsDim(reshape, 0, 0, 0))
+    return std::nullopt;
+  int64_t heads = inputType.getDimSize(2) / resultType.getDimSize(2);
+  if (!inputType.isDynamicDim(1) && !resultType.isDynamicDim(1))
+    return resultType.getDimSize(1) == inputType.getDimSize(1) * heads
+               ? std::optional<int64_t>(heads)
+               : std::nullopt;
+  if (!isBatchTimesHeads(getShapePiece(reshape.getShape(), 1),
+                         {reshape.getInput(), 1}, heads, 0))
+    return std::nullopt;
+  return heads;
+}

@@ -48,6 +48,9 @@ bool isBatchHeadSplit(ReshapeOp reshape, int depth = 0);
 /// [B, H, Y] -> [B * H, 1, Y] with static H: a bias per batch and head
 /// for every query (BLOOM's ALiBi).
 bool isBatchHeadMergedBias(ReshapeOp reshape);
+/// [S, B, H * D] -> [S, B * H, D] with static H and D (torch.nn's
+/// sequence-first MultiheadAttention): H, when the reshape is one.
+std::optional<int64_t> getSequenceFirstHeads(ReshapeOp reshape);
 /// Whether every dimension of a reshape's result is provably the input's
 /// dimension at the same place.
 bool isIdentityReshape(ReshapeOp reshape);

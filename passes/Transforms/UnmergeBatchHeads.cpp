@@ -20,6 +20,8 @@
 //
 // where merge is [B, H, X, Y] -> [B * H, X, Y] (isBatchHeadMerge). Each
 // rewrite is exact: the ops act on the last two axes or elementwise.
+// torch.nn's sequence-first heads ([S, B * H, D]) are first rewritten as
+// merges of batch-first ones.
 //
 //===----------------------------------------------------------------------===//
 
@@ -195,6 +197,102 @@ struct UnmergeElementwise : OpRewritePattern<OpTy> {
   }
 };
 
+/// The 1-D i64 constant `values`.
+static Value constI64(PatternRewriter &rewriter, Location loc,
+                      ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    rewriter.getI64Type());
+  return ConstantOp::create(rewriter, loc,
+                            DenseIntElementsAttr::get(type, values));
+}
+
+/// Dimensions [begin, end) of `x`'s shape.
+static Value dimsOf(PatternRewriter &rewriter, Location loc, Value x,
+                    int64_t begin, int64_t end) {
+  Value shape = ShapeOfOp::create(rewriter, loc, x);
+  return SliceOp::create(rewriter, loc, shape, constI64(rewriter, loc, {begin}),
+                         constI64(rewriter, loc, {end}),
+                         constI64(rewriter, loc, {0}),
+                         constI64(rewriter, loc, {1}));
+}
+
+/// torch.nn's sequence-first heads: transpose(reshape(x, [S, B * H, D]),
+/// [1, 0, 2]) of x [S, B, H * D] is merge(transpose(split(x^T), [0, 2, 1,
+/// 3])) with x^T the [B, S, H * D] transpose of x and split its head split;
+/// with [1, 2, 0] (K^T) the head transpose is [0, 2, 3, 1]. Batch-first,
+/// the heads take the form the attention pattern reads.
+struct SplitSequenceFirstHeads : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    ArrayRef<int64_t> perm = op.getPerm();
+    bool isKeyTranspose = perm == ArrayRef<int64_t>{1, 2, 0};
+    if (perm != ArrayRef<int64_t>{1, 0, 2} && !isKeyTranspose)
+      return failure();
+    auto reshape = op.getInput().getDefiningOp<ReshapeOp>();
+    std::optional<int64_t> heads =
+        reshape ? getSequenceFirstHeads(reshape) : std::nullopt;
+    if (!heads)
+      return failure();
+    Location loc = op.getLoc();
+    Value x = reshape.getInput();
+    int64_t headDim = reshape.getType().getDimSize(2);
+    Value batchFirst = TransposeOp::create(
+        rewriter, loc, x, rewriter.getDenseI64ArrayAttr({1, 0, 2}));
+    Value target = ConcatOp::create(
+        rewriter, loc,
+        ValueRange{dimsOf(rewriter, loc, batchFirst, 0, 2),
+                   constI64(rewriter, loc, {*heads, headDim})},
+        rewriter.getI64IntegerAttr(0));
+    Value split = ReshapeOp::create(rewriter, loc, batchFirst, target,
+                                    rewriter.getBoolAttr(false));
+    Value headsFirst = TransposeOp::create(
+        rewriter, loc, split,
+        rewriter.getDenseI64ArrayAttr(isKeyTranspose
+                                          ? ArrayRef<int64_t>{0, 2, 3, 1}
+                                          : ArrayRef<int64_t>{0, 2, 1, 3}));
+    rewriter.replaceOp(
+        op, mergeBatchHeads(rewriter, loc, headsFirst, op.getType()));
+    return success();
+  }
+};
+
+/// reshape(transpose(merge(o), [1, 0, 2]), shape) of heads-first o [B, H,
+/// S, D], the sequence-first attention output, is reshape(transpose(m, [1,
+/// 0, 2]), shape) with m = reshape(transpose(o, [0, 2, 1, 3]), [B, S,
+/// H * D]): the batch-first head merge that FuseAttention anchors on.
+struct MergeSequenceFirstHeads : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = op.getInput().getDefiningOp<TransposeOp>();
+    if (!transpose || transpose.getPerm() != ArrayRef<int64_t>{1, 0, 2})
+      return failure();
+    Value heads = getMergedHeads(transpose.getInput());
+    if (!heads)
+      return failure();
+    auto headsType = cast<RankedTensorType>(heads.getType());
+    if (headsType.isDynamicDim(3))
+      return failure();
+    Location loc = op.getLoc();
+    Value sequenceMajor = TransposeOp::create(
+        rewriter, loc, heads, rewriter.getDenseI64ArrayAttr({0, 2, 1, 3}));
+    Value target = ConcatOp::create(
+        rewriter, loc,
+        ValueRange{dimsOf(rewriter, loc, sequenceMajor, 0, 2),
+                   constI64(rewriter, loc,
+                            {headsType.getDimSize(1) * headsType.getDimSize(3)})},
+        rewriter.getI64IntegerAttr(0));
+    Value merged = ReshapeOp::create(rewriter, loc, sequenceMajor, target,
+                                     rewriter.getBoolAttr(false));
+    Value sequenceFirst = TransposeOp::create(
+        rewriter, loc, merged, rewriter.getDenseI64ArrayAttr({1, 0, 2}));
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), sequenceFirst,
+                                           op.getShape(), op.getAllowzero());
+    return success();
+  }
+};
+
 /// reshape(x, shape) -> x where every entry of the shape is x's own
 /// dimension (Falcon reshapes heads-first tensors to the shape they have).
 struct RemoveIdentityReshape : OpRewritePattern<ReshapeOp> {
@@ -233,6 +331,7 @@ void xf::populateUnmergeBatchHeadsPatterns(RewritePatternSet &patterns) {
                UnmergeElementwise<AddOp>, UnmergeElementwise<SubOp>,
                UnmergeElementwise<MulOp>, UnmergeElementwise<DivOp>,
                UnmergeElementwise<MaxOp>, UnmergeElementwise<MinOp>,
-               CancelSplitOfMerge, RemoveIdentityReshape>(
+               CancelSplitOfMerge, RemoveIdentityReshape,
+               SplitSequenceFirstHeads, MergeSequenceFirstHeads>(
       patterns.getContext());
 }

@@ -828,3 +828,47 @@ func.func @multi_query_broadcast(%q: tensor<?x8x4x16xf32>, %k: tensor<?x8x1x16xf
   %o2 = xf.reshape %o1, %merge : (tensor<?x8x4x16xf32>, tensor<3xi64>) -> tensor<?x8x64xf32>
   return %o2 : tensor<?x8x64xf32>
 }
+
+// -----
+
+// torch.nn.MultiheadAttention, sequence first: [S, B, E] projections
+// reshaped to [S, B * H, D] and transposed to [B * H, S, D] (K to
+// [B * H, D, S]), batched products, the output transposed back and
+// flattened to [S * B, E]. Normalized to batch-first heads, it fuses; the
+// attention's [B, S, E] result is transposed back to sequence first.
+// CHECK-LABEL: func.func @sequence_first
+// CHECK: %[[QT:.*]] = xf.transpose %{{.*}} {perm = array<i64: 1, 0, 2>} : (tensor<8x?x64xf32>) -> tensor<?x8x64xf32>
+// CHECK: %[[O:.*]] = xf.attention %[[QT]], %{{.*}}, %{{.*}} {num_heads = 4 : i64, scale = 2.500000e-01 : f32}
+// CHECK: xf.transpose %[[O]] {perm = array<i64: 1, 0, 2>}
+// CHECK-NOT: xf.softmax
+func.func @sequence_first(%q: tensor<8x?x64xf32>, %k: tensor<8x?x64xf32>, %v: tensor<8x?x64xf32>) -> tensor<?x64xf32>
+    attributes {xf.input_dim_names = [["", "B", ""], ["", "B", ""], ["", "B", ""]]} {
+  %one = xf.constant dense<1> : tensor<i64>
+  %heads = xf.constant dense<4> : tensor<i64>
+  %s = xf.constant dense<8> : tensor<1xi64>
+  %d = xf.constant dense<16> : tensor<1xi64>
+  %e = xf.constant dense<64> : tensor<1xi64>
+  %scale = xf.constant dense<4.000000e+00> : tensor<f32>
+  %shape = xf.shape_of %q : (tensor<8x?x64xf32>) -> tensor<3xi64>
+  %b = xf.gather %shape, %one {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %bh = xf.mul %b, %heads : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %bh1 = xf.unsqueeze %bh {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %split = xf.concat %s, %bh1, %d {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %q1 = xf.reshape %q, %split : (tensor<8x?x64xf32>, tensor<3xi64>) -> tensor<8x?x16xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 1, 0, 2>} : (tensor<8x?x16xf32>) -> tensor<?x8x16xf32>
+  %q3 = xf.div %q2, %scale : (tensor<?x8x16xf32>, tensor<f32>) -> tensor<?x8x16xf32>
+  %k1 = xf.reshape %k, %split : (tensor<8x?x64xf32>, tensor<3xi64>) -> tensor<8x?x16xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 1, 2, 0>} : (tensor<8x?x16xf32>) -> tensor<?x16x8xf32>
+  %v1 = xf.reshape %v, %split : (tensor<8x?x64xf32>, tensor<3xi64>) -> tensor<8x?x16xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 1, 0, 2>} : (tensor<8x?x16xf32>) -> tensor<?x8x16xf32>
+  %scores = xf.matmul %q3, %k2 : (tensor<?x8x16xf32>, tensor<?x16x8xf32>) -> tensor<?x8x8xf32>
+  %p = xf.softmax %scores {axis = 2 : i64} : tensor<?x8x8xf32>
+  %o = xf.matmul %p, %v2 : (tensor<?x8x8xf32>, tensor<?x8x16xf32>) -> tensor<?x8x16xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 1, 0, 2>} : (tensor<?x8x16xf32>) -> tensor<8x?x16xf32>
+  %seq = xf.constant dense<8> : tensor<i64>
+  %sb = xf.mul %b, %seq : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %sb1 = xf.unsqueeze %sb {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %flat = xf.concat %sb1, %e {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %o2 = xf.reshape %o1, %flat : (tensor<8x?x16xf32>, tensor<2xi64>) -> tensor<?x64xf32>
+  return %o2 : tensor<?x64xf32>
+}
