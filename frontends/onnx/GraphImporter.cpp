@@ -268,6 +268,10 @@ private:
   void nameNodes(onnx::GraphProto &body, StringRef prefix);
   LogicalResult importNode(onnx::NodeProto &node);
   LogicalResult importIf(onnx::NodeProto &node);
+  LogicalResult importLoop(onnx::NodeProto &node);
+  LogicalResult importSequenceOp(onnx::NodeProto &node);
+  FailureOr<int64_t> getKnownScalar(const std::string &name,
+                                    onnx::NodeProto &user, StringRef what);
   LogicalResult importOutputs(func::FuncOp func);
 
   onnx::ModelProto &model;
@@ -281,6 +285,9 @@ private:
 
   OpBuilder builder{context};
   llvm::StringMap<Value> values;
+  /// Sequences, known at compile time as lists of tensors (torch.onnx's
+  /// repeat_interleave builds one in a Loop).
+  llvm::StringMap<SmallVector<Value>> sequences;
   llvm::StringMap<onnx::TensorProto *> initializers;
 };
 } // namespace
@@ -320,6 +327,17 @@ void GraphImporter::nameNodes(onnx::GraphProto &body, StringRef prefix) {
   }
 }
 
+/// Ops the graph importer evaluates at compile time rather than through
+/// the op table: control flow with known conditions and trip counts, and
+/// the sequence ops of known-length sequences.
+static bool isCompileTimeControl(StringRef opType) {
+  return llvm::is_contained(
+      {"If", "Loop", "SequenceEmpty", "SequenceConstruct", "SequenceAt",
+       "SequenceInsert", "SequenceLength", "SplitToSequence",
+       "ConcatFromSequence"},
+      opType);
+}
+
 /// The names `node` reads: its inputs and those its subgraphs read.
 static void collectUsedNames(const onnx::NodeProto &node,
                              SmallVectorImpl<std::string> &used) {
@@ -339,8 +357,9 @@ void GraphImporter::checkSupported(const onnx::GraphProto &body,
     std::string reason;
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     auto it = table.find(node.op_type());
-    if (defaultDomain && node.op_type() == "If") {
-      // Imported as the branch its (constant) condition selects.
+    if (defaultDomain && isCompileTimeControl(node.op_type())) {
+      // If: imported as the branch its (constant) condition selects; Loop:
+      // unrolled; sequence ops: lists of tensors at compile time.
       for (const onnx::AttributeProto &attr : node.attribute())
         if (attr.has_g())
           checkSupported(attr.g(), unsupported, warnedEarly);
@@ -510,6 +529,17 @@ FailureOr<Value> GraphImporter::lookup(const std::string &name,
   if (it != values.end())
     return it->second;
   auto init = initializers.find(name);
+  if (init == initializers.end() && sequences.count(name)) {
+    InFlightDiagnostic diag = emitError();
+    if (user)
+      diag << "node '" << user->name() << "' (" << user->op_type()
+           << ") reads the sequence '" << name
+           << "' as a tensor (only sequence ops take sequences)";
+    else
+      diag << "graph output '" << name
+           << "' is a sequence (sequence outputs are not supported)";
+    return failure();
+  }
   if (init == initializers.end()) {
     InFlightDiagnostic diag = emitError();
     if (user)
@@ -587,10 +617,330 @@ LogicalResult GraphImporter::importIf(onnx::NodeProto &node) {
   return success();
 }
 
+FailureOr<int64_t> GraphImporter::getKnownScalar(const std::string &name,
+                                                 onnx::NodeProto &user,
+                                                 StringRef what) {
+  auto value = lookup(name, &user);
+  if (failed(value))
+    return failure();
+  std::optional<SmallVector<int64_t>> known = getKnownIntValues(*value);
+  if (!known || known->size() != 1 || ShapedType::isDynamic((*known)[0])) {
+    emitError() << "node '" << user.name() << "' (" << user.op_type() << "): "
+                << what
+                << " computed at run time is not supported (only one that "
+                   "folds to a constant)";
+    return failure();
+  }
+  return (*known)[0];
+}
+
+/// Loop with a trip count and condition known at compile time, unrolled:
+/// the body is imported once per iteration with the iteration number as a
+/// constant, its carried values (tensors or sequences) passed on, and its
+/// scan outputs stacked along a new first axis.
+LogicalResult GraphImporter::importLoop(onnx::NodeProto &node) {
+  constexpr int64_t kMaxUnroll = 4096;
+  onnx::GraphProto *body = nullptr;
+  for (onnx::AttributeProto &attr : *node.mutable_attribute())
+    if (attr.name() == "body" && attr.has_g())
+      body = attr.mutable_g();
+  int numCarried = node.input_size() - 2;
+  if (!body || numCarried < 0 || body->input_size() != numCarried + 2 ||
+      body->output_size() < numCarried + 1) {
+    emitError() << "node '" << node.name()
+                << "' (Loop): the body does not match the node's inputs";
+    return failure();
+  }
+  int64_t tripCount = kMaxUnroll;
+  if (!node.input(0).empty()) {
+    auto known = getKnownScalar(node.input(0), node, "a trip count");
+    if (failed(known))
+      return failure();
+    tripCount = *known;
+  }
+  bool running = true;
+  if (!node.input(1).empty()) {
+    auto known = getKnownScalar(node.input(1), node, "a loop condition");
+    if (failed(known))
+      return failure();
+    running = *known != 0;
+  }
+  if (tripCount > kMaxUnroll) {
+    emitError() << "node '" << node.name() << "' (Loop): " << tripCount
+                << " iterations are more than the " << kMaxUnroll
+                << " that are unrolled";
+    return failure();
+  }
+  // The carried state by name: tensors in `values`, sequences in
+  // `sequences`, bound to the body's input names each iteration.
+  auto bind = [&](const std::string &from, const std::string &to) {
+    if (auto it = sequences.find(from); it != sequences.end()) {
+      SmallVector<Value> copy = it->second;
+      sequences[to] = copy;
+      return success();
+    }
+    auto value = lookup(from, &node);
+    if (failed(value))
+      return failure();
+    values[to] = *value;
+    return success();
+  };
+  for (int i = 0; i < numCarried; ++i)
+    if (failed(bind(node.input(i + 2), body->input(i + 2).name())))
+      return failure();
+  for (onnx::TensorProto &init : *body->mutable_initializer())
+    initializers[init.name()] = &init;
+  int numScans = body->output_size() - 1 - numCarried;
+  SmallVector<SmallVector<Value>> scans(numScans);
+  for (int64_t iteration = 0; running && iteration < tripCount; ++iteration) {
+    Type i64 = builder.getI64Type();
+    values[body->input(0).name()] = ConstantOp::create(
+        builder, fileLoc,
+        DenseIntElementsAttr::get(RankedTensorType::get({}, i64), iteration));
+    values[body->input(1).name()] = ConstantOp::create(
+        builder, fileLoc,
+        DenseIntElementsAttr::get(
+            RankedTensorType::get({}, builder.getI1Type()), true));
+    // A copy per iteration: importing a Constant moves its data out.
+    onnx::GraphProto iterationBody = *body;
+    SmallVector<onnx::NodeProto *> order;
+    if (failed(sortNodes(iterationBody, order)))
+      return failure();
+    for (onnx::NodeProto *inner : order)
+      if (failed(importNode(*inner)))
+        return failure();
+    auto condition =
+        getKnownScalar(body->output(0).name(), node, "a loop condition");
+    if (failed(condition))
+      return failure();
+    running = *condition != 0;
+    // Outputs first, then inputs: an output may be an input of the body.
+    SmallVector<std::string> carried;
+    for (int i = 0; i < numCarried; ++i) {
+      std::string staged = node.name() + "/carried/" + std::to_string(i);
+      if (failed(bind(body->output(i + 1).name(), staged)))
+        return failure();
+      carried.push_back(staged);
+    }
+    for (int i = 0; i < numCarried; ++i)
+      if (failed(bind(carried[i], body->input(i + 2).name())))
+        return failure();
+    for (int i = 0; i < numScans; ++i) {
+      auto value = lookup(body->output(1 + numCarried + i).name(), &node);
+      if (failed(value))
+        return failure();
+      scans[i].push_back(*value);
+    }
+  }
+  if (!running && tripCount == kMaxUnroll && node.input(0).empty()) {
+    // Ended by its condition: fine.
+  } else if (running && node.input(0).empty()) {
+    emitError() << "node '" << node.name()
+                << "' (Loop): no trip count and the condition still holds "
+                   "after "
+                << kMaxUnroll << " iterations";
+    return failure();
+  }
+  for (int i = 0; i < numCarried; ++i)
+    if (failed(bind(body->input(i + 2).name(), node.output(i))))
+      return failure();
+  for (int i = 0; i < numScans; ++i) {
+    if (scans[i].empty()) {
+      emitError() << "node '" << node.name()
+                  << "' (Loop): a scan output of no iteration is not "
+                     "supported";
+      return failure();
+    }
+    SmallVector<Value> stacked;
+    for (Value v : scans[i])
+      stacked.push_back(UnsqueezeOp::create(
+          builder, fileLoc, v, builder.getDenseI64ArrayAttr({0})));
+    values[node.output(numCarried + i)] =
+        ConcatOp::create(builder, fileLoc, stacked,
+                         builder.getI64IntegerAttr(0));
+  }
+  return success();
+}
+
+/// The sequence ops, on sequences known at compile time as lists.
+LogicalResult GraphImporter::importSequenceOp(onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  auto fail = [&]() -> InFlightDiagnostic {
+    return emitError() << "node '" << node.name() << "' (" << op << "): ";
+  };
+  auto sequenceOf = [&](int i) -> SmallVector<Value> * {
+    auto it = sequences.find(node.input(i));
+    if (it == sequences.end()) {
+      fail() << "'" << node.input(i)
+             << "' is not a sequence known at compile time";
+      return nullptr;
+    }
+    return &it->second;
+  };
+  auto tensor = [&](int i) { return lookup(node.input(i), &node); };
+  auto position = [&](int i, int64_t size,
+                      bool insert) -> FailureOr<int64_t> {
+    auto known = getKnownScalar(node.input(i), node, "a position");
+    if (failed(known))
+      return failure();
+    int64_t p = *known < 0 ? *known + size : *known;
+    if (p < 0 || p > size || (!insert && p == size)) {
+      fail() << "position " << *known << " is out of range for "
+             << size << " elements";
+      return failure();
+    }
+    return p;
+  };
+  Location loc = NameLoc::get(StringAttr::get(context, node.name()), fileLoc);
+  if (op == "SequenceEmpty") {
+    sequences[node.output(0)] = {};
+    return success();
+  }
+  if (op == "SequenceConstruct") {
+    SmallVector<Value> elements;
+    for (int i = 0; i < node.input_size(); ++i) {
+      auto v = tensor(i);
+      if (failed(v))
+        return failure();
+      elements.push_back(*v);
+    }
+    sequences[node.output(0)] = elements;
+    return success();
+  }
+  if (op == "SequenceAt" || op == "SequenceInsert" || op == "SequenceLength") {
+    SmallVector<Value> *sequence = sequenceOf(0);
+    if (!sequence)
+      return failure();
+    int64_t size = sequence->size();
+    if (op == "SequenceLength") {
+      values[node.output(0)] = ConstantOp::create(
+          builder, loc,
+          DenseIntElementsAttr::get(
+              RankedTensorType::get({}, builder.getI64Type()), size));
+      return success();
+    }
+    if (op == "SequenceAt") {
+      auto p = position(1, size, false);
+      if (failed(p))
+        return failure();
+      values[node.output(0)] = (*sequence)[*p];
+      return success();
+    }
+    auto v = tensor(1);
+    if (failed(v))
+      return failure();
+    int64_t p = size;
+    if (node.input_size() > 2 && !node.input(2).empty()) {
+      auto known = position(2, size, true);
+      if (failed(known))
+        return failure();
+      p = *known;
+    }
+    SmallVector<Value> result = *sequence;
+    result.insert(result.begin() + p, *v);
+    sequences[node.output(0)] = result;
+    return success();
+  }
+  int64_t axis = 0;
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.name() == "axis")
+      axis = attr.i();
+  auto intAttr = [&](StringRef name, int64_t defaultValue) {
+    for (const onnx::AttributeProto &attr : node.attribute())
+      if (attr.name() == name)
+        return static_cast<int64_t>(attr.i());
+    return defaultValue;
+  };
+  if (op == "ConcatFromSequence") {
+    SmallVector<Value> *sequence = sequenceOf(0);
+    if (!sequence)
+      return failure();
+    if (sequence->empty()) {
+      fail() << "concatenates an empty sequence";
+      return failure();
+    }
+    bool newAxis = intAttr("new_axis", 0) != 0;
+    int64_t rank =
+        cast<RankedTensorType>(sequence->front().getType()).getRank() + newAxis;
+    auto normalized = normalizeAxis(axis, rank);
+    if (failed(normalized)) {
+      fail() << "axis " << axis << " is out of range for rank " << rank;
+      return failure();
+    }
+    SmallVector<Value> pieces;
+    for (Value v : *sequence)
+      pieces.push_back(newAxis ? Value(UnsqueezeOp::create(
+                                     builder, loc, v,
+                                     builder.getDenseI64ArrayAttr(*normalized)))
+                               : v);
+    values[node.output(0)] = ConcatOp::create(
+        builder, loc, pieces, builder.getI64IntegerAttr(*normalized));
+    return success();
+  }
+  // SplitToSequence: pieces of the split sizes (default 1, each squeezed
+  // unless keepdims), along a static axis.
+  auto input = tensor(0);
+  if (failed(input))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+  auto normalized = normalizeAxis(axis, type.getRank());
+  if (failed(normalized) || type.isDynamicDim(*normalized)) {
+    fail() << "needs a static axis " << axis << " of " << type;
+    return failure();
+  }
+  int64_t length = type.getDimSize(*normalized);
+  SmallVector<int64_t> sizes;
+  bool defaultSplit = node.input_size() < 2 || node.input(1).empty();
+  if (defaultSplit) {
+    sizes.assign(length, 1);
+  } else {
+    auto split = lookup(node.input(1), &node);
+    if (failed(split))
+      return failure();
+    std::optional<SmallVector<int64_t>> known = getKnownIntValues(*split);
+    if (!known || llvm::any_of(*known, ShapedType::isDynamic)) {
+      fail() << "split computed at run time is not supported";
+      return failure();
+    }
+    if (cast<RankedTensorType>(split->getType()).getRank() == 0) {
+      for (int64_t at = 0; at < length; at += (*known)[0])
+        sizes.push_back(std::min((*known)[0], length - at));
+    } else {
+      sizes = *known;
+    }
+  }
+  bool squeeze = defaultSplit && intAttr("keepdims", 1) == 0;
+  SmallVector<Value> pieces;
+  int64_t start = 0;
+  auto i64Vector = [&](int64_t v) -> Value {
+    return ConstantOp::create(
+        builder, loc,
+        DenseIntElementsAttr::get(
+            RankedTensorType::get({1}, builder.getI64Type()), v));
+  };
+  for (int64_t size : sizes) {
+    Value piece = SliceOp::create(builder, loc, *input, i64Vector(start),
+                                  i64Vector(start + size),
+                                  i64Vector(*normalized), i64Vector(1));
+    if (squeeze)
+      piece = SqueezeOp::create(builder, loc, piece,
+                                builder.getDenseI64ArrayAttr(*normalized));
+    pieces.push_back(piece);
+    start += size;
+  }
+  sequences[node.output(0)] = pieces;
+  return success();
+}
+
 LogicalResult GraphImporter::importNode(onnx::NodeProto &node) {
   if ((node.domain().empty() || node.domain() == "ai.onnx") &&
-      node.op_type() == "If")
-    return importIf(node);
+      isCompileTimeControl(node.op_type())) {
+    if (node.op_type() == "If")
+      return importIf(node);
+    if (node.op_type() == "Loop")
+      return importLoop(node);
+    return importSequenceOp(node);
+  }
   SmallVector<Value> inputs;
   for (const std::string &name : node.input()) {
     if (name.empty()) {
