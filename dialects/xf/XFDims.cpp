@@ -148,6 +148,21 @@ DimRef xf::traceDim(DimRef ref, int depth) {
       ref = *source;
       continue;
     }
+    if (auto tile = dyn_cast<TileOp>(def)) {
+      // A dimension repeated once keeps its size.
+      std::optional<SmallVector<int64_t>> repeats =
+          getKnownIntValues(tile.getRepeats());
+      if (!repeats || static_cast<int64_t>(repeats->size()) <= ref.dim ||
+          (*repeats)[ref.dim] != 1)
+        return ref;
+      ref.value = tile.getInput();
+      continue;
+    }
+    if (auto gather = dyn_cast<GatherElementsOp>(def)) {
+      // The result has the indices' shape.
+      ref.value = gather.getIndices();
+      continue;
+    }
     if (auto fill = dyn_cast<ConstantOfShapeOp>(def)) {
       std::optional<DimRef> source = getShapeElementDim(fill.getShape(), ref.dim);
       if (!source)
@@ -268,6 +283,15 @@ DimRef xf::traceDim(DimRef ref, int depth) {
       if (ref.dim >= 2 && reshape.getType().getRank() == 4 &&
           isBatchHeadSplit(reshape, depth + 1)) {
         ref = {reshape.getInput(), ref.dim - 1};
+        continue;
+      }
+      // A 0 entry copies the input's dimension at its place.
+      std::optional<SmallVector<int64_t>> target =
+          getKnownIntValues(reshape.getShape());
+      if (target && static_cast<int64_t>(target->size()) > ref.dim &&
+          (*target)[ref.dim] == 0 && !reshape.getAllowzero() &&
+          ref.dim < reshape.getInput().getType().getRank()) {
+        ref.value = reshape.getInput();
         continue;
       }
       if (std::optional<int64_t> inputDim = getInferredInputDim(reshape, ref.dim,

@@ -120,3 +120,27 @@ func.func @reshape_minus_one_by_traced_origin(%ids: tensor<?x?xi64>) -> tensor<?
   %p = xf.reshape %u, %target : (tensor<1x?xi64>, tensor<2xi64>) -> tensor<?x?xi64>
   return %p : tensor<?x?xi64>
 }
+
+// -----
+
+// Dimensions are traced through a tile that repeats them once, and through
+// gather_elements, whose result has its indices' shape: the entries read
+// from them cancel x's own dimensions, so -1 is known.
+// CHECK-LABEL: func.func @reshape_minus_one_through_tile_and_gather_elements
+// CHECK: xf.reshape {{.*}} -> tensor<?x?x8xf32>
+func.func @reshape_minus_one_through_tile_and_gather_elements(%x: tensor<?x?x8xf32>, %data: tensor<4x16x8xf32>) -> tensor<?x?x?xf32> {
+  %repeats = xf.constant dense<[1, 1, 2]> : tensor<3xi64>
+  %tiled = xf.tile %x, %repeats : (tensor<?x?x8xf32>, tensor<3xi64>) -> tensor<?x?x16xf32>
+  %indices = xf.cast %tiled : tensor<?x?x16xf32> to tensor<?x?x16xi64>
+  %picked = xf.gather_elements %data, %indices {axis = 1 : i64} : (tensor<4x16x8xf32>, tensor<?x?x16xi64>) -> tensor<?x?x16xf32>
+  %shape = xf.shape_of %picked : (tensor<?x?x16xf32>) -> tensor<3xi64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %two = xf.constant dense<2> : tensor<1xi64>
+  %axis = xf.constant dense<0> : tensor<1xi64>
+  %step = xf.constant dense<1> : tensor<1xi64>
+  %lead = xf.slice %shape, %zero, %two, %axis, %step : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %minus = xf.constant dense<-1> : tensor<1xi64>
+  %target = xf.concat %lead, %minus {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %r = xf.reshape %x, %target : (tensor<?x?x8xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %r : tensor<?x?x?xf32>
+}
