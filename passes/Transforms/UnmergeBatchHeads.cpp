@@ -58,15 +58,21 @@ static bool haveSameBatchAndHeads(Value a, Value b) {
          haveSameSize({a, 0}, {b, 0});
 }
 
+/// The 1-D i64 constant `values`.
+static Value constI64(PatternRewriter &rewriter, Location loc,
+                      ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    rewriter.getI64Type());
+  return ConstantOp::create(rewriter, loc,
+                            DenseIntElementsAttr::get(type, values));
+}
+
 /// reshape(x, [B * H, X, Y]) with its target read from x's own shape, of
 /// type `type` (that of the value it replaces).
 static Value mergeBatchHeads(PatternRewriter &rewriter, Location loc, Value x,
                              Type type) {
-  auto i64 = [&](ArrayRef<int64_t> values) -> Value {
-    auto constantType = RankedTensorType::get(
-        {static_cast<int64_t>(values.size())}, rewriter.getI64Type());
-    return ConstantOp::create(rewriter, loc,
-                              DenseIntElementsAttr::get(constantType, values));
+  auto i64 = [&](ArrayRef<int64_t> values) {
+    return constI64(rewriter, loc, values);
   };
   auto xType = cast<RankedTensorType>(x.getType());
   Value shape = ShapeOfOp::create(rewriter, loc, x);
@@ -196,15 +202,6 @@ struct UnmergeElementwise : OpRewritePattern<OpTy> {
     return success();
   }
 };
-
-/// The 1-D i64 constant `values`.
-static Value constI64(PatternRewriter &rewriter, Location loc,
-                      ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                    rewriter.getI64Type());
-  return ConstantOp::create(rewriter, loc,
-                            DenseIntElementsAttr::get(type, values));
-}
 
 /// Dimensions [begin, end) of `x`'s shape.
 static Value dimsOf(PatternRewriter &rewriter, Location loc, Value x,
