@@ -571,10 +571,13 @@ std::optional<int64_t> xf::getSequenceFirstHeads(ReshapeOp reshape) {
   auto resultType = reshape.getType();
   if (inputType.getRank() != 3 || resultType.getRank() != 3 ||
       inputType.isDynamicDim(2) || resultType.isDynamicDim(2) ||
+      resultType.getDimSize(2) <= 0 ||
       inputType.getDimSize(2) % resultType.getDimSize(2) != 0 ||
       !keepsDim(reshape, 0, 0, 0))
     return std::nullopt;
   int64_t heads = inputType.getDimSize(2) / resultType.getDimSize(2);
+  if (heads < 2)
+    return std::nullopt; // One head is no split: nothing to normalize.
   if (!inputType.isDynamicDim(1) && !resultType.isDynamicDim(1))
     return resultType.getDimSize(1) == inputType.getDimSize(1) * heads
                ? std::optional<int64_t>(heads)

@@ -9,7 +9,11 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <climits>
 
 using namespace mlir;
 using namespace mlir::xf;
@@ -342,10 +346,15 @@ static bool isCompileTimeControl(StringRef opType) {
 static void collectUsedNames(const onnx::NodeProto &node,
                              SmallVectorImpl<std::string> &used) {
   used.append(node.input().begin(), node.input().end());
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.has_g())
-      for (const onnx::NodeProto &inner : attr.g().node())
-        collectUsedNames(inner, used);
+  for (const onnx::AttributeProto &attr : node.attribute()) {
+    if (!attr.has_g())
+      continue;
+    for (const onnx::NodeProto &inner : attr.g().node())
+      collectUsedNames(inner, used);
+    // A subgraph output may name an outer value directly.
+    for (const onnx::ValueInfoProto &output : attr.g().output())
+      used.push_back(output.name());
+  }
 }
 
 /// Every unsupported node of `body` and, for an If, of its branches.
@@ -646,7 +655,8 @@ LogicalResult GraphImporter::importLoop(onnx::NodeProto &node) {
       body = attr.mutable_g();
   int numCarried = node.input_size() - 2;
   if (!body || numCarried < 0 || body->input_size() != numCarried + 2 ||
-      body->output_size() < numCarried + 1) {
+      body->output_size() < numCarried + 1 ||
+      node.output_size() != body->output_size() - 1) {
     emitError() << "node '" << node.name()
                 << "' (Loop): the body does not match the node's inputs";
     return failure();
@@ -659,7 +669,16 @@ LogicalResult GraphImporter::importLoop(onnx::NodeProto &node) {
     tripCount = *known;
   }
   bool running = true;
-  if (!node.input(1).empty()) {
+  // Without a condition input the body's condition is ignored (ONNX), and
+  // without a trip count either the loop would never end.
+  bool hasCondition = !node.input(1).empty();
+  if (node.input(0).empty() && !hasCondition) {
+    emitError() << "node '" << node.name()
+                << "' (Loop): neither a trip count nor a condition: it never "
+                   "ends";
+    return failure();
+  }
+  if (hasCondition) {
     auto known = getKnownScalar(node.input(1), node, "a loop condition");
     if (failed(known))
       return failure();
@@ -701,19 +720,26 @@ LogicalResult GraphImporter::importLoop(onnx::NodeProto &node) {
         builder, fileLoc,
         DenseIntElementsAttr::get(
             RankedTensorType::get({}, builder.getI1Type()), true));
-    // A copy per iteration: importing a Constant moves its data out.
+    // A copy per iteration: importing a Constant moves its data out. The
+    // initializers that the copy's nested subgraphs register point into it
+    // and are dropped with it.
     onnx::GraphProto iterationBody = *body;
+    llvm::StringMap<onnx::TensorProto *> outerInitializers = initializers;
+    auto restoreInitializers = llvm::make_scope_exit(
+        [&] { initializers = std::move(outerInitializers); });
     SmallVector<onnx::NodeProto *> order;
     if (failed(sortNodes(iterationBody, order)))
       return failure();
     for (onnx::NodeProto *inner : order)
       if (failed(importNode(*inner)))
         return failure();
-    auto condition =
-        getKnownScalar(body->output(0).name(), node, "a loop condition");
-    if (failed(condition))
-      return failure();
-    running = *condition != 0;
+    if (hasCondition) {
+      auto condition =
+          getKnownScalar(body->output(0).name(), node, "a loop condition");
+      if (failed(condition))
+        return failure();
+      running = *condition != 0;
+    }
     // Outputs first, then inputs: an output may be an input of the body.
     SmallVector<std::string> carried;
     for (int i = 0; i < numCarried; ++i) {
@@ -732,9 +758,7 @@ LogicalResult GraphImporter::importLoop(onnx::NodeProto &node) {
       scans[i].push_back(*value);
     }
   }
-  if (!running && tripCount == kMaxUnroll && node.input(0).empty()) {
-    // Ended by its condition: fine.
-  } else if (running && node.input(0).empty()) {
+  if (running && node.input(0).empty()) {
     emitError() << "node '" << node.name()
                 << "' (Loop): no trip count and the condition still holds "
                    "after "
@@ -791,6 +815,23 @@ LogicalResult GraphImporter::importSequenceOp(onnx::NodeProto &node) {
     }
     return p;
   };
+  // The inputs each op needs (at least, at most) and its one output.
+  auto [minInputs, maxInputs] =
+      llvm::StringSwitch<std::pair<int, int>>(op)
+          .Case("SequenceEmpty", {0, 0})
+          .Case("SequenceConstruct", {1, INT_MAX})
+          .Cases("SequenceAt", "SplitToSequence", {1 + (op == "SequenceAt"), 2})
+          .Case("SequenceInsert", {2, 3})
+          .Cases("SequenceLength", "ConcatFromSequence", {1, 1})
+          .Default({0, INT_MAX});
+  if (node.input_size() < minInputs || node.input_size() > maxInputs ||
+      node.output_size() != 1 ||
+      llvm::any_of(llvm::seq(0, minInputs),
+                   [&](int i) { return node.input(i).empty(); })) {
+    fail() << "has " << node.input_size() << " inputs and "
+           << node.output_size() << " outputs";
+    return failure();
+  }
   Location loc = NameLoc::get(StringAttr::get(context, node.name()), fileLoc);
   if (op == "SequenceEmpty") {
     sequences[node.output(0)] = {};
@@ -841,16 +882,13 @@ LogicalResult GraphImporter::importSequenceOp(onnx::NodeProto &node) {
     sequences[node.output(0)] = result;
     return success();
   }
-  int64_t axis = 0;
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == "axis")
-      axis = attr.i();
   auto intAttr = [&](StringRef name, int64_t defaultValue) {
     for (const onnx::AttributeProto &attr : node.attribute())
       if (attr.name() == name)
         return static_cast<int64_t>(attr.i());
     return defaultValue;
   };
+  int64_t axis = intAttr("axis", 0);
   if (op == "ConcatFromSequence") {
     SmallVector<Value> *sequence = sequenceOf(0);
     if (!sequence)
@@ -903,10 +941,22 @@ LogicalResult GraphImporter::importSequenceOp(onnx::NodeProto &node) {
       return failure();
     }
     if (cast<RankedTensorType>(split->getType()).getRank() == 0) {
+      if ((*known)[0] <= 0) {
+        fail() << "split " << (*known)[0] << " must be positive";
+        return failure();
+      }
       for (int64_t at = 0; at < length; at += (*known)[0])
         sizes.push_back(std::min((*known)[0], length - at));
     } else {
       sizes = *known;
+      int64_t total = 0;
+      for (int64_t size : sizes)
+        total += size;
+      if (llvm::any_of(sizes, [](int64_t s) { return s < 0; }) ||
+          total != length) {
+        fail() << "split sizes must be non-negative and add up to " << length;
+        return failure();
+      }
     }
   }
   bool squeeze = defaultSplit && intAttr("keepdims", 1) == 0;

@@ -65,6 +65,11 @@ static LogicalResult parseEquation(StringRef equation, ArrayRef<Value> operands,
     for (size_t i = 0; i < term.size(); ++i) {
       if (term.substr(i).starts_with("...")) {
         int64_t own = rankOf(operand) - static_cast<int64_t>(letters);
+        if (own < 0 || own > static_cast<int64_t>(ellipsis.size())) {
+          error = "term '" + term.str() + "' does not match an operand of rank " +
+                  std::to_string(rankOf(operand));
+          return failure();
+        }
         labels += ellipsis.substr(ellipsis.size() - own);
         i += 2;
       } else if (llvm::isAlpha(term[i])) {
@@ -105,7 +110,7 @@ static LogicalResult parseEquation(StringRef equation, ArrayRef<Value> operands,
   return success();
 }
 
-/// The positions of `labels`' characters in `order`.
+/// The positions in `from` of the labels of `to`, in `to`'s order.
 static SmallVector<int64_t> permutationTo(StringRef from, StringRef to) {
   SmallVector<int64_t> perm;
   for (char c : to)
@@ -181,6 +186,14 @@ static LogicalResult importEinsum(NodeImporter &n) {
       }
     }
   }
+  std::string allInputs = llvm::join(inputs, "");
+  for (char c : output) {
+    if (!StringRef(allInputs).contains(c)) {
+      n.emitError() << "equation '" << n.getString("equation", "")
+                    << "': output label '" << c << "' is in no operand";
+      return failure();
+    }
+  }
   Expansion e(n);
   if (operands.size() == 1) {
     Labeled x{operands[0], inputs[0]};
@@ -207,13 +220,6 @@ static LogicalResult importEinsum(NodeImporter &n) {
   for (char c : b.labels)
     if (!StringRef(a.labels).contains(c))
       bKept.push_back(c);
-  for (char c : output) {
-    if (!StringRef(a.labels).contains(c) && !StringRef(b.labels).contains(c)) {
-      n.emitError() << "equation '" << n.getString("equation", "")
-                    << "': output label '" << c << "' is in no operand";
-      return failure();
-    }
-  }
   int64_t nb = batch.size(), na = aKept.size(), nk = contracted.size(),
           nn = bKept.size();
   Value lhs = transposeLabels(e, a.value, a.labels, batch + aKept + contracted);

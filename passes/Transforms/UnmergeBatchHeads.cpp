@@ -37,7 +37,9 @@ using namespace mlir::xf;
 /// The [B, H, S, D] tensor that `value` merges to [B * H, S, D], if it does.
 static Value getMergedHeads(Value value) {
   auto merge = value.getDefiningOp<ReshapeOp>();
-  if (!merge || !isBatchHeadMerge(merge))
+  // With one head, [B, 1, X, Y] -> [B, X, Y] is a squeeze, not a merge.
+  if (!merge || merge.getInput().getType().getDimSize(1) < 2 ||
+      !isBatchHeadMerge(merge))
     return {};
   return merge.getInput();
 }
@@ -269,19 +271,24 @@ struct MergeSequenceFirstHeads : OpRewritePattern<ReshapeOp> {
     if (!heads)
       return failure();
     auto headsType = cast<RankedTensorType>(heads.getType());
-    if (headsType.isDynamicDim(3))
+    // With one head the rewrite would produce its own input again. The
+    // target is reused on a new input: a 0 entry would copy another size.
+    std::optional<SmallVector<int64_t>> target =
+        getKnownIntValues(op.getShape());
+    if (headsType.isDynamicDim(3) || headsType.getDimSize(1) < 2 ||
+        (!op.getAllowzero() && (!target || llvm::is_contained(*target, 0))))
       return failure();
     Location loc = op.getLoc();
     Value sequenceMajor = TransposeOp::create(
         rewriter, loc, heads, rewriter.getDenseI64ArrayAttr({0, 2, 1, 3}));
-    Value target = ConcatOp::create(
+    Value mergeTarget = ConcatOp::create(
         rewriter, loc,
         ValueRange{dimsOf(rewriter, loc, sequenceMajor, 0, 2),
                    constI64(rewriter, loc,
                             {headsType.getDimSize(1) * headsType.getDimSize(3)})},
         rewriter.getI64IntegerAttr(0));
-    Value merged = ReshapeOp::create(rewriter, loc, sequenceMajor, target,
-                                     rewriter.getBoolAttr(false));
+    Value merged = ReshapeOp::create(rewriter, loc, sequenceMajor,
+                                     mergeTarget, rewriter.getBoolAttr(false));
     Value sequenceFirst = TransposeOp::create(
         rewriter, loc, merged, rewriter.getDenseI64ArrayAttr({1, 0, 2}));
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), sequenceFirst,

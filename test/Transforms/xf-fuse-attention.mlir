@@ -872,3 +872,29 @@ func.func @sequence_first(%q: tensor<8x?x64xf32>, %k: tensor<8x?x64xf32>, %v: te
   %o2 = xf.reshape %o1, %flat : (tensor<8x?x16xf32>, tensor<2xi64>) -> tensor<?x64xf32>
   return %o2 : tensor<?x64xf32>
 }
+
+// -----
+
+// One head: [S, B, E] -> [S, B * 1, E] splits nothing, and the rewrite
+// would give back its own input; it is left alone.
+// CHECK-LABEL: func.func @negative_sequence_first_one_head
+// CHECK-NOT: xf.attention
+// CHECK: xf.softmax
+func.func @negative_sequence_first_one_head(%q: tensor<8x?x16xf32>, %k: tensor<8x?x16xf32>) -> tensor<?x8x8xf32>
+    attributes {xf.input_dim_names = [["", "B", ""], ["", "B", ""]]} {
+  %one = xf.constant dense<1> : tensor<i64>
+  %s = xf.constant dense<8> : tensor<1xi64>
+  %d = xf.constant dense<16> : tensor<1xi64>
+  %shape = xf.shape_of %q : (tensor<8x?x16xf32>) -> tensor<3xi64>
+  %b = xf.gather %shape, %one {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %bh = xf.mul %b, %one : (tensor<i64>, tensor<i64>) -> tensor<i64>
+  %bh1 = xf.unsqueeze %bh {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %split = xf.concat %s, %bh1, %d {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %q1 = xf.reshape %q, %split : (tensor<8x?x16xf32>, tensor<3xi64>) -> tensor<8x?x16xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 1, 0, 2>} : (tensor<8x?x16xf32>) -> tensor<?x8x16xf32>
+  %k1 = xf.reshape %k, %split : (tensor<8x?x16xf32>, tensor<3xi64>) -> tensor<8x?x16xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 1, 2, 0>} : (tensor<8x?x16xf32>) -> tensor<?x16x8xf32>
+  %scores = xf.matmul %q2, %k2 : (tensor<?x8x16xf32>, tensor<?x16x8xf32>) -> tensor<?x8x8xf32>
+  %p = xf.softmax %scores {axis = 2 : i64} : tensor<?x8x8xf32>
+  return %p : tensor<?x8x8xf32>
+}
