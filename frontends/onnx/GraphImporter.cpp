@@ -230,6 +230,11 @@ Value Expansion::dims(Value x, int64_t begin, int64_t end) {
                          n.constI64({0}), n.constI64({1}));
 }
 
+Value Expansion::positions(Value x, int64_t axis) {
+  Value size = create<SqueezeOp>(dims(x, axis, axis + 1), ArrayRef<int64_t>{0});
+  return create<RangeOp>(scalarI64(0), size, scalarI64(1));
+}
+
 Value Expansion::reshape(Value x, ArrayRef<Value> parts) {
   if (hasFailed)
     return {};

@@ -73,12 +73,10 @@ private:
 } // namespace
 
 Value AttentionExpansion::causalBias(Value q, Value k, Value pastLength) {
-  Value zero = e.create<SqueezeOp>(e.constI64({0}), ArrayRef<int64_t>{0});
-  Value one = e.create<SqueezeOp>(e.constI64({1}), ArrayRef<int64_t>{0});
   Value queryLength = dimScalar(q, 2);
   Value queries = e.create<RangeOp>(
-      pastLength, e.create<AddOp>(pastLength, queryLength), one);
-  Value keys = e.create<RangeOp>(zero, dimScalar(k, 2), one);
+      pastLength, e.create<AddOp>(pastLength, queryLength), e.scalarI64(1));
+  Value keys = e.positions(k, 2);
   Value allowed =
       e.create<LessEqualOp>(e.create<UnsqueezeOp>(keys, ArrayRef<int64_t>{0}),
                             e.create<UnsqueezeOp>(queries, ArrayRef<int64_t>{1}));
@@ -162,8 +160,7 @@ LogicalResult AttentionExpansion::build() {
   }
   if (e.failed())
     return failure();
-  Value pastLength =
-      e.create<SqueezeOp>(e.constI64({0}), ArrayRef<int64_t>{0});
+  Value pastLength = e.scalarI64(0);
   if (Value pastKey = n.input(4)) {
     pastLength = dimScalar(pastKey, 2);
     k = e.create<ConcatOp>(ValueRange{pastKey, k}, int64_t(2));
@@ -216,9 +213,7 @@ LogicalResult AttentionExpansion::build() {
     scores = e.create<AddOp>(scores, causalBias(q, k, pastLength));
   if (Value nonPadLength = n.input(6)) {
     // Key j of batch b is padding from nonpad_kv_seqlen[b] on.
-    Value zero = e.create<SqueezeOp>(e.constI64({0}), ArrayRef<int64_t>{0});
-    Value one = e.create<SqueezeOp>(e.constI64({1}), ArrayRef<int64_t>{0});
-    Value keys = e.create<RangeOp>(zero, dimScalar(k, 2), one);
+    Value keys = e.positions(k, 2);
     Value lengths = e.create<UnsqueezeOp>(nonPadLength,
                                           ArrayRef<int64_t>{1, 2, 3});
     scores = e.create<AddOp>(scores,

@@ -97,11 +97,6 @@ static LogicalResult importGatherElements(NodeImporter &n) {
   return n.setResult(n.create<GatherElementsOp>(*data, *indices, *axis));
 }
 
-/// A 0-D i64 constant.
-static Value scalarI64(Expansion &e, int64_t v) {
-  return e.create<SqueezeOp>(e.constI64({v}), ArrayRef<int64_t>{0});
-}
-
 /// OneHot: `values[1]` where the (negative: counted from depth) index
 /// equals the position along the new `axis`, `values[0]` elsewhere.
 static LogicalResult importOneHot(NodeImporter &n) {
@@ -127,9 +122,9 @@ static LogicalResult importOneHot(NodeImporter &n) {
   };
   Value depth = i64Like(e.reshape(*depthInput, {e.constI64({})}));
   Value index = i64Like(*indices);
-  Value negative = e.create<LessOp>(index, scalarI64(e, 0));
+  Value negative = e.create<LessOp>(index, e.scalarI64(0));
   index = e.create<WhereOp>(negative, e.create<AddOp>(index, depth), index);
-  Value positions = e.create<RangeOp>(scalarI64(e, 0), depth, scalarI64(e, 1));
+  Value positions = e.create<RangeOp>(e.scalarI64(0), depth, e.scalarI64(1));
   // The positions run along `axis`: [depth, 1, ..., 1] with rank - axis - 1
   // trailing ones.
   auto trailing = llvm::to_vector(llvm::seq<int64_t>(1, rank - *axis));
@@ -171,8 +166,8 @@ static LogicalResult importGatherND(NodeImporter &n) {
   int64_t flatAxes = batchDims + k;
   // Linear index: sum over the flattened axes of position * stride, where
   // batch axes take their position in `indices` and the others its values.
-  Value linear = scalarI64(e, 0);
-  Value stride = scalarI64(e, 1);
+  Value linear = e.scalarI64(0);
+  Value stride = e.scalarI64(1);
   for (int64_t d = flatAxes - 1; d >= 0; --d) {
     Value size = e.create<SqueezeOp>(e.dims(*data, d, d + 1),
                                      ArrayRef<int64_t>{0});
@@ -184,12 +179,12 @@ static LogicalResult importGatherND(NodeImporter &n) {
                             e.constI64({component + 1}),
                             e.constI64({indexRank - 1}), e.constI64({1})),
           ArrayRef<int64_t>{indexRank - 1});
-      Value negative = e.create<LessOp>(position, scalarI64(e, 0));
+      Value negative = e.create<LessOp>(position, e.scalarI64(0));
       position = e.create<WhereOp>(negative, e.create<AddOp>(position, size),
                                    position);
     } else {
       // [size, 1, ...]: the batch position along axis d of indices[..., 0].
-      position = e.create<RangeOp>(scalarI64(e, 0), size, scalarI64(e, 1));
+      position = e.positions(*data, d);
       auto trailing = llvm::to_vector(llvm::seq<int64_t>(1, indexRank - 1 - d));
       if (!trailing.empty())
         position = e.create<UnsqueezeOp>(position, trailing);

@@ -269,12 +269,7 @@ Value xf::buildLogSoftmax(Expansion &e, Value x, int64_t axis) {
 static Value buildHardmax(Expansion &e, Value x, int64_t axis) {
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   Value best = e.create<ArgMaxOp>(x, axis, true, false);
-  auto scalar = [&](int64_t v) {
-    return e.create<SqueezeOp>(e.constI64({v}), ArrayRef<int64_t>{0});
-  };
-  Value length = e.create<SqueezeOp>(e.dims(x, axis, axis + 1),
-                                     ArrayRef<int64_t>{0});
-  Value positions = e.create<RangeOp>(scalar(0), length, scalar(1));
+  Value positions = e.positions(x, axis);
   // [size, 1, ..., 1]: the positions broadcast along the axis.
   auto trailing = llvm::to_vector(llvm::seq<int64_t>(1, rank - axis));
   if (!trailing.empty())

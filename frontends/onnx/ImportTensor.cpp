@@ -496,18 +496,11 @@ static LogicalResult importEyeLike(NodeImporter &n) {
     }
   }
   Expansion e(n);
-  auto scalar = [&](int64_t v) {
-    return e.create<SqueezeOp>(e.constI64({v}), ArrayRef<int64_t>{0});
-  };
-  auto positions = [&](int64_t axis) {
-    Value size = e.create<SqueezeOp>(e.dims(*x, axis, axis + 1),
-                                     ArrayRef<int64_t>{0});
-    return e.create<RangeOp>(scalar(0), size, scalar(1));
-  };
   Value rows = e.create<AddOp>(
-      e.create<UnsqueezeOp>(positions(0), ArrayRef<int64_t>{1}),
-      scalar(n.getInt("k", 0)));
-  Value cols = e.create<UnsqueezeOp>(positions(1), ArrayRef<int64_t>{0});
+      e.create<UnsqueezeOp>(e.positions(*x, 0), ArrayRef<int64_t>{1}),
+      e.scalarI64(n.getInt("k", 0)));
+  Value cols =
+      e.create<UnsqueezeOp>(e.positions(*x, 1), ArrayRef<int64_t>{0});
   Value diagonal = e.create<EqualOp>(rows, cols);
   e.setResult(0, e.create<CastOp>(type.clone(elementType), diagonal));
   return e.status();

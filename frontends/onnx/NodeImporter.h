@@ -144,6 +144,12 @@ public:
   Value scalarLike(Value like, double value);
   /// A 1-D i64 constant.
   Value constI64(ArrayRef<int64_t> values) { return n.constI64(values); }
+  /// A 0-D i64 constant.
+  Value scalarI64(int64_t value) {
+    return n.scalar(n.getBuilder().getI64Type(), value);
+  }
+  /// range(0, size of `x` along `axis`, 1): the positions along an axis.
+  Value positions(Value x, int64_t axis);
   /// Dimensions [begin, end) of `x`'s shape as a 1-D i64 tensor (a
   /// constant when they are static).
   Value dims(Value x, int64_t begin, int64_t end);
