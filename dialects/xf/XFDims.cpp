@@ -18,8 +18,7 @@ using namespace mlir;
 using namespace mlir::xf;
 
 
-/// What traceDim found for the operands of broadcasting arithmetic while
-/// a scope lives.
+/// What traceDim found while a scope lives.
 struct TraceCacheScope::Cache {
   llvm::DenseMap<std::pair<Value, int64_t>, DimRef> traced;
 };
@@ -66,69 +65,145 @@ static DimRef canonicalArgumentDim(DimRef ref) {
   return ref;
 }
 
-/// For the -1 entry `d` of a reshape's target: the input dimension it
-/// stands for, when every other entry copies (0), reads or statically
-/// accounts for the other input dimensions and one dynamic one is left
-/// (reshape(ids, [-1, S]) of [B, S] ids is [B, S]).
-static std::optional<int64_t> getInferredInputDim(ReshapeOp reshape, int64_t d,
-                                                  int depth) {
-  std::optional<SmallVector<int64_t>> known =
-      getKnownIntValues(reshape.getShape());
+/// Element `i` of the 1-D `values` when known: one of a constant vector or
+/// a constant piece of a concat.
+static std::optional<int64_t> getKnownElement(Value values, int64_t i) {
+  std::optional<SmallVector<int64_t>> known = getKnownIntValues(values);
+  if (known && static_cast<int64_t>(known->size()) > i)
+    return (*known)[i];
+  Value piece = getShapePiece(values, i);
+  known = piece ? getKnownIntValues(piece) : std::nullopt;
+  if (known && known->size() == 1)
+    return (*known)[0];
+  return std::nullopt;
+}
+
+std::optional<InferredEntry> xf::inferMinusOneEntry(Value input, Value shape,
+                                                     bool allowzero, int64_t d,
+                                                     int depth) {
+  std::optional<SmallVector<int64_t>> known = getKnownIntValues(shape);
   if (!known || static_cast<int64_t>(known->size()) <= d || (*known)[d] != -1)
     return std::nullopt;
-  auto inputType = reshape.getInput().getType();
+  auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
   SmallVector<bool> accounted(rank, false);
-  int64_t staticEntries = 1;
+  InferredEntry inferred;
   for (auto [i, v] : llvm::enumerate(*known)) {
     int64_t entry = static_cast<int64_t>(i);
     if (entry == d)
       continue;
-    if (v == 0 && !reshape.getAllowzero() && entry < rank) {
+    if (v == 0 && !allowzero && entry < rank) {
       if (accounted[entry])
         return std::nullopt; // Read twice: the count proves nothing.
       accounted[entry] = true;
       continue;
     }
     if (!ShapedType::isDynamic(v)) {
-      if (v < 0)
+      if (v <= 0)
         return std::nullopt;
-      staticEntries *= v;
+      inferred.staticEntries *= v;
       continue;
     }
-    std::optional<DimRef> source = getShapeElementDim(reshape.getShape(), entry);
+    std::optional<DimRef> source = getShapeElementDim(shape, entry);
     if (!source)
       return std::nullopt;
     DimRef origin = traceDim(*source, depth + 1);
     bool found = false;
     for (int64_t j = 0; j < rank && !found; ++j) {
       if (!accounted[j] && inputType.isDynamicDim(j) &&
-          traceDim({reshape.getInput(), j}, depth + 1) == origin)
+          traceDim({input, j}, depth + 1) == origin)
         accounted[j] = found = true;
     }
     if (!found)
       return std::nullopt;
   }
-  std::optional<int64_t> left;
-  int64_t staticLeft = 1;
   for (int64_t j = 0; j < rank; ++j) {
     if (accounted[j])
       continue;
     if (!inputType.isDynamicDim(j)) {
-      staticLeft *= inputType.getDimSize(j);
+      inferred.staticLeft *= inputType.getDimSize(j);
     } else {
-      if (left)
-        return std::nullopt;
-      left = j;
+      inferred.severalDynamic |= inferred.dynamicDim.has_value();
+      inferred.dynamicDim = j;
     }
   }
-  if (!left || staticLeft != staticEntries)
+  return inferred;
+}
+
+/// For the -1 entry `d` of a reshape's target: the input dimension it
+/// stands for, when every other entry copies (0), reads or statically
+/// accounts for the other input dimensions and one dynamic one is left
+/// (reshape(ids, [-1, S]) of [B, S] ids is [B, S]).
+static std::optional<int64_t> getInferredInputDim(ReshapeOp reshape, int64_t d,
+                                                  int depth) {
+  std::optional<InferredEntry> inferred =
+      inferMinusOneEntry(reshape.getInput(), reshape.getShape(),
+                         reshape.getAllowzero(), d, depth);
+  if (!inferred || !inferred->dynamicDim || inferred->severalDynamic ||
+      inferred->staticLeft != inferred->staticEntries)
     return std::nullopt;
-  return left;
+  return inferred->dynamicDim;
+}
+
+
+/// Whether the slice's `i`-th axis, dimension `dim`, keeps all of it: from
+/// 0 with step 1 to the end (a huge end) or to the input's own size there.
+static bool slicesWhole(SliceOp slice, int64_t i, int64_t dim, int depth) {
+  std::optional<int64_t> start = getKnownElement(slice.getStarts(), i);
+  std::optional<int64_t> step = getKnownElement(slice.getSteps(), i);
+  if (start != 0 || step != 1)
+    return false;
+  std::optional<int64_t> end = getKnownElement(slice.getEnds(), i);
+  if (end && !ShapedType::isDynamic(*end))
+    return *end >= std::numeric_limits<int32_t>::max();
+  return isSizeOf(getShapePiece(slice.getEnds(), i), {slice.getInput(), dim},
+                  depth + 1);
+}
+
+static DimRef traceDimUncached(DimRef ref, int depth);
+
+/// For `ref`, a dimension that a slice cuts from 0 with step 1 to an end n
+/// read from a dimension: the origin of n (the slice has min(n, size)).
+static std::optional<DimRef> getClampedSliceOrigin(DimRef ref, int depth) {
+  auto slice = ref.value.getDefiningOp<SliceOp>();
+  if (!slice)
+    return std::nullopt;
+  std::optional<SmallVector<int64_t>> axes = getKnownIntValues(slice.getAxes());
+  int64_t rank = slice.getType().getRank();
+  if (!axes)
+    return std::nullopt;
+  for (auto [i, axis] : llvm::enumerate(*axes)) {
+    if ((axis < 0 ? axis + rank : axis) != ref.dim)
+      continue;
+    if (getKnownElement(slice.getStarts(), i) != 0 ||
+        getKnownElement(slice.getSteps(), i) != 1)
+      return std::nullopt;
+    Value end = getShapePiece(slice.getEnds(), i);
+    std::optional<DimRef> source = end ? getDimSource(end) : std::nullopt;
+    if (!source)
+      return std::nullopt;
+    return traceDim(*source, depth + 1);
+  }
+  return std::nullopt;
 }
 
 DimRef xf::traceDim(DimRef ref, int depth) {
-  for (; depth < 32; ++depth) {
+  // Every walk is memoized: without it, broadcasting arithmetic reached
+  // along several paths makes the walk exponential in the layers.
+  std::optional<TraceCacheScope> scope;
+  if (!activeTraceCache)
+    scope.emplace();
+  auto key = std::make_pair(ref.value, ref.dim);
+  auto it = activeTraceCache->traced.find(key);
+  if (it != activeTraceCache->traced.end())
+    return it->second;
+  DimRef traced = traceDimUncached(ref, depth);
+  activeTraceCache->traced[key] = traced;
+  return traced;
+}
+
+static DimRef traceDimUncached(DimRef ref, int depth) {
+  for (; depth < 64; ++depth) {
     Operation *def = ref.value.getDefiningOp();
     if (!def)
       return canonicalArgumentDim(ref);
@@ -193,6 +268,19 @@ DimRef xf::traceDim(DimRef ref, int depth) {
       ref = {unsqueeze.getInput(), ref.dim - inserted};
       continue;
     }
+    if (auto squeeze = dyn_cast<SqueezeOp>(def)) {
+      // Result dimension d is the input's d-th dimension not squeezed.
+      int64_t inputRank = squeeze.getInput().getType().getRank();
+      SmallVector<int64_t> axes;
+      for (int64_t axis : squeeze.getAxes())
+        axes.push_back(axis < 0 ? axis + inputRank : axis);
+      llvm::sort(axes);
+      int64_t dim = ref.dim;
+      for (int64_t axis : axes) // Sorted: skip each squeezed one before.
+        dim += axis <= dim;
+      ref = {squeeze.getInput(), dim};
+      continue;
+    }
     if (auto range = dyn_cast<RangeOp>(def)) {
       std::optional<SmallVector<int64_t>> start =
           getKnownIntValues(range.getStart());
@@ -211,11 +299,28 @@ DimRef xf::traceDim(DimRef ref, int depth) {
       ref.value = attention.getQuery();
       continue;
     }
-    if (isa<ScatterNDOp, ScatterElementsOp, TriluOp, CumSumOp, NegOp, AbsOp,
-            ExpOp, SqrtOp, NotOp, SinOp, CosOp, ReluOp, SigmoidOp, TanhOp>(
-            def)) {
+    bool isUnary = def->getNumOperands() == 1 &&
+                   def->hasTrait<OpTrait::SameOperandsAndResultType>();
+    if (isUnary ||
+        isa<ScatterNDOp, ScatterElementsOp, TriluOp, CumSumOp>(def)) {
       // The shape of the first operand.
       ref.value = def->getOperand(0);
+      continue;
+    }
+    if (isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
+            def)) {
+      // Dimensions not reduced keep their size (and place, with keepdims).
+      ArrayRef<int64_t> axes =
+          cast<DenseI64ArrayAttr>(def->getAttr("axes")).asArrayRef();
+      bool keepdims = cast<BoolAttr>(def->getAttr("keepdims")).getValue();
+      int64_t dim = ref.dim;
+      if (keepdims && llvm::is_contained(axes, dim))
+        return ref;
+      if (!keepdims) {
+        for (int64_t axis : axes) // Sorted: skip each reduced one before.
+          dim += axis <= dim;
+      }
+      ref = {def->getOperand(0), dim};
       continue;
     }
     if (auto concat = dyn_cast<ConcatOp>(def)) {
@@ -225,14 +330,22 @@ DimRef xf::traceDim(DimRef ref, int depth) {
       continue;
     }
     if (auto slice = dyn_cast<SliceOp>(def)) {
-      // Dimensions the slice does not cut keep their size.
+      // Dimensions the slice does not cut keep their size: not among its
+      // axes, or sliced from 0 to their own size (DeBERTa's relative
+      // positions, [S, S] sliced to the S queries) or to the end.
       std::optional<SmallVector<int64_t>> axes =
           getKnownIntValues(slice.getAxes());
       int64_t rank = slice.getType().getRank();
-      if (!axes || llvm::any_of(*axes, [&](int64_t axis) {
-            return ShapedType::isDynamic(axis) ||
-                   (axis < 0 ? axis + rank : axis) == ref.dim;
-          }))
+      if (!axes)
+        return ref;
+      bool kept = true;
+      for (auto [i, axis] : llvm::enumerate(*axes)) {
+        if (ShapedType::isDynamic(axis))
+          return ref;
+        if ((axis < 0 ? axis + rank : axis) == ref.dim)
+          kept = slicesWhole(slice, i, ref.dim, depth);
+      }
+      if (!kept)
         return ref;
       ref.value = slice.getInput();
       continue;
@@ -249,17 +362,19 @@ DimRef xf::traceDim(DimRef ref, int depth) {
         int64_t dim = ref.dim - (rank - type.getRank());
         if (dim < 0 || type.getDimSize(dim) == 1)
           continue;
-        DimRef traced;
-        auto key = std::make_pair(operand, dim);
-        if (activeTraceCache && activeTraceCache->traced.count(key)) {
-          traced = activeTraceCache->traced.lookup(key);
-        } else {
-          traced = traceDim({operand, dim}, depth + 1);
-          if (activeTraceCache)
-            activeTraceCache->traced[key] = traced;
+        DimRef traced = traceDim({operand, dim}, depth + 1);
+        if (common && !(traced == *common)) {
+          // A table sliced to the first n rows has min(n, rows) of them:
+          // where it meets a dimension of n's origin, a valid run has n
+          // rows (else the sizes differ and the op fails), e.g. position
+          // embeddings [1, min(S, 512), D] added to token embeddings.
+          if (getClampedSliceOrigin(traced, depth) == *common)
+            continue;
+          std::optional<DimRef> commonOrigin =
+              getClampedSliceOrigin(*common, depth);
+          if (!commonOrigin || !(*commonOrigin == traced))
+            return ref;
         }
-        if (common && !(traced == *common))
-          return ref;
         common = traced;
       }
       return common ? *common : ref;
@@ -396,7 +511,19 @@ bool xf::haveSameSize(DimRef a, DimRef b) {
   auto bType = cast<RankedTensorType>(b.value.getType());
   if (!aType.isDynamicDim(a.dim) && !bType.isDynamicDim(b.dim))
     return aType.getDimSize(a.dim) == bType.getDimSize(b.dim);
-  return traceDim(a) == traceDim(b);
+  DimRef aOrigin = traceDim(a), bOrigin = traceDim(b);
+  if (aOrigin == bOrigin)
+    return true;
+  // B * H of two head merges with the same B and H.
+  auto aMerge = aOrigin.value.getDefiningOp<ReshapeOp>();
+  auto bMerge = bOrigin.value.getDefiningOp<ReshapeOp>();
+  if (!aMerge || !bMerge || aOrigin.dim != 0 || bOrigin.dim != 0 ||
+      !isBatchHeadMerge(aMerge) || !isBatchHeadMerge(bMerge))
+    return false;
+  TypedValue<RankedTensorType> aHeads = aMerge.getInput(),
+                               bHeads = bMerge.getInput();
+  return aHeads.getType().getDimSize(1) == bHeads.getType().getDimSize(1) &&
+         traceDim({aHeads, 0}) == traceDim({bHeads, 0});
 }
 
 /// Whether a rank-changing reshape keeps the leading dimension of its input:
@@ -513,6 +640,12 @@ bool xf::isBatchHeadMerge(ReshapeOp reshape, int depth) {
   int64_t heads = inputType.getDimSize(1);
   if (!inputType.isDynamicDim(0) && !resultType.isDynamicDim(0))
     return resultType.getDimSize(0) == inputType.getDimSize(0) * heads;
+  // [-1, X, Y] (DeBERTa): the -1 is what X and Y leave, B * H.
+  if (std::optional<InferredEntry> inferred =
+          inferMinusOneEntry(reshape.getInput(), reshape.getShape(),
+                             reshape.getAllowzero(), 0, depth))
+    return inferred->dynamicDim == 0 && !inferred->severalDynamic &&
+           inferred->staticLeft == heads * inferred->staticEntries;
   return isBatchTimesHeads(getShapePiece(reshape.getShape(), 0),
                            {reshape.getInput(), 0}, heads, depth);
 }

@@ -24,6 +24,27 @@ namespace mlir::xf {
 /// origin.
 DimRef traceDim(DimRef ref, int depth = 0);
 
+/// What the -1 entry `d` of a reshape's target `shape` stands for: the
+/// dimensions of `input` that no other entry copies (0), reads (a dimension
+/// of the same origin) or statically accounts for.
+struct InferredEntry {
+  /// The one dynamic input dimension left, if any.
+  std::optional<int64_t> dynamicDim;
+  /// Whether more than one dynamic input dimension is left.
+  bool severalDynamic = false;
+  /// The product of the static input sizes left, and of the target's
+  /// static entries: with no dynamic dimension left, the entry is their
+  /// quotient ([B, S, H, D] -> [B, S, -1] is H * D).
+  int64_t staticLeft = 1;
+  int64_t staticEntries = 1;
+};
+/// Nothing when the target is not known or an entry is neither a copy, a
+/// positive static size nor a read of one of the input's dynamic
+/// dimensions.
+std::optional<InferredEntry> inferMinusOneEntry(Value input, Value shape,
+                                                bool allowzero, int64_t d,
+                                                int depth = 0);
+
 /// Whether two dimensions provably have the same size.
 bool haveSameSize(DimRef a, DimRef b);
 

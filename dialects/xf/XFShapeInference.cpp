@@ -532,8 +532,9 @@ XF_DEFINE_REDUCE_INFERENCE(ReduceProdOp)
       DictionaryAttr attributes, OpaqueProperties properties,                  \
       RegionRange regions, SmallVectorImpl<Type> &inferred) {                  \
     OP::Adaptor adaptor(operands, attributes, properties, regions);            \
-    return inferReduction(adaptor.getInput(), {adaptor.getAxis()},             \
-                          adaptor.getKeepdims(), inferred,                     \
+    int64_t axis = static_cast<int64_t>(adaptor.getAxis());                    \
+    return inferReduction(adaptor.getInput(), {axis}, adaptor.getKeepdims(),   \
+                          inferred,                                            \
                           IntegerType::get(context, 64));                      \
   }
 XF_DEFINE_ARG_REDUCE_INFERENCE(ArgMaxOp)
@@ -589,55 +590,16 @@ LogicalResult ReshapeOp::inferReturnTypes(
   }
   if (inferIndex >= 0 && valid) {
     // -1 is the input's element count over the other entries'. Entries
-    // read from the input's own dimensions cancel those dimensions, so
-    // `reshape(x, [d0(x), d1(x), -1])` is known whatever d0 and d1 are.
-    SmallVector<bool> cancelled(type.getRank(), false);
+    // read from the input's own dimensions (or ones of the same origin)
+    // cancel those dimensions, so `reshape(x, [d0(x), d1(x), -1])` is known
+    // whatever d0 and d1 are.
     TraceCacheScope traceCache;
-    // The input dimension an entry reads, directly or through a dimension
-    // of the same origin (Mistral's position ids: reshape(range(0, S), [-1,
-    // S]) with S read from the ids).
-    auto inputDimOf = [&](DimRef source) -> std::optional<int64_t> {
-      if (source.value == adaptor.getInput() && !cancelled[source.dim])
-        return source.dim;
-      DimRef origin = traceDim(source);
-      for (int64_t j = 0; j < type.getRank(); ++j)
-        if (!cancelled[j] && type.isDynamicDim(j) &&
-            traceDim({adaptor.getInput(), j}) == origin)
-          return j;
-      return std::nullopt;
-    };
-    int64_t rest = 1;
-    for (auto [i, d] : llvm::enumerate(shape)) {
-      if (static_cast<int64_t>(i) == inferIndex)
-        continue;
-      // A 0 entry copies (and so cancels) the input dimension at its place.
-      if ((*known)[i] == 0 && !adaptor.getAllowzero() &&
-          static_cast<int64_t>(i) < type.getRank() && !cancelled[i]) {
-        cancelled[i] = true;
-        continue;
-      }
-      std::optional<DimRef> source =
-          ShapedType::isDynamic(d)
-              ? getShapeElementDim(adaptor.getShape(), i)
-              : std::nullopt;
-      std::optional<int64_t> inputDim =
-          source ? inputDimOf(*source) : std::nullopt;
-      if (inputDim) {
-        cancelled[*inputDim] = true;
-        continue;
-      }
-      rest = ShapedType::isDynamic(d) || rest == kDynamic ? kDynamic
-                                                          : rest * d;
-    }
-    int64_t total = 1;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      if (!cancelled[d])
-        total = type.isDynamicDim(d) || total == kDynamic
-                    ? kDynamic
-                    : total * type.getDimSize(d);
-    if (rest != kDynamic && total != kDynamic && rest != 0 &&
-        total % rest == 0)
-      shape[inferIndex] = total / rest;
+    std::optional<InferredEntry> entry =
+        inferMinusOneEntry(adaptor.getInput(), adaptor.getShape(),
+                           adaptor.getAllowzero(), inferIndex);
+    if (entry && !entry->dynamicDim && entry->staticEntries != 0 &&
+        entry->staticLeft % entry->staticEntries == 0)
+      shape[inferIndex] = entry->staticLeft / entry->staticEntries;
   }
   inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
   return success();

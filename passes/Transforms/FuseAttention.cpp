@@ -476,6 +476,29 @@ static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
   }
 }
 
+/// 1 for the rows of `condition` ([..., 1, Sq, Sk] or [Sq, Sk], the same
+/// for every head) that keep at least one key, else 0: [..., Sq, 1] with
+/// the head dimension dropped, to multiply the packed [B, Sq, H * D] output.
+static Value getVisibleRows(PatternRewriter &rewriter, Location loc,
+                            Value condition, bool conditionKeeps,
+                            Type elementType) {
+  auto type = cast<RankedTensorType>(condition.getType());
+  int64_t rank = type.getRank();
+  Value visible = conditionKeeps ? condition
+                                 : Value(NotOp::create(rewriter, loc, condition));
+  if (rank >= 3) {
+    visible = SqueezeOp::create(rewriter, loc, visible,
+                                rewriter.getDenseI64ArrayAttr({rank - 3}));
+    --rank;
+  }
+  auto shape = llvm::to_vector(cast<RankedTensorType>(visible.getType()).getShape());
+  Value numeric = CastOp::create(
+      rewriter, loc, RankedTensorType::get(shape, elementType), visible);
+  return ReduceMaxOp::create(rewriter, loc, numeric,
+                             rewriter.getDenseI64ArrayAttr({rank - 1}),
+                             rewriter.getBoolAttr(true));
+}
+
 /// The ops that become dead once `root` is erased: those whose every user
 /// is `root` or another of them. (Every xf op is free of side effects.)
 static llvm::SmallPtrSet<Operation *, 32>
@@ -537,7 +560,20 @@ private:
     auto weighted = mergeTranspose.getInput().getDefiningOp<MatMulOp>();
     if (!weighted)
       return refuse("no product with V");
-    auto softmax = weighted.getLhs().getDefiningOp<SoftmaxOp>();
+    // DeBERTa's XSoftmax zeroes the probabilities its mask hides again:
+    // where(cond, 0, softmax(where(cond, lowest, s))).
+    WhereOp zeroing = weighted.getLhs().getDefiningOp<WhereOp>();
+    Value probabilities = weighted.getLhs();
+    if (zeroing) {
+      std::optional<double> zeroX = getSplatFloat(zeroing.getX());
+      std::optional<double> zeroY = getSplatFloat(zeroing.getY());
+      probabilities = zeroX == 0.0   ? zeroing.getY()
+                      : zeroY == 0.0 ? zeroing.getX()
+                                     : Value();
+      if (!probabilities || probabilities.getType() != zeroing.getType())
+        return refuse("no softmax over the keys");
+    }
+    auto softmax = probabilities.getDefiningOp<SoftmaxOp>();
     if (!softmax || softmax.getType().getRank() != 4 || softmax.getAxis() != 3)
       return refuse("no softmax over the keys");
 
@@ -581,6 +617,14 @@ private:
         !haveSameSize({key->first.sequenceSource(), 0},
                       {value->first.sequenceSource(), 0}))
       return refuse("Q, K and V batches differ");
+
+    // Zeroing what the score condition hid changes only the rows where it
+    // hid every key (their softmax is uniform, then zero): the output's
+    // rows are multiplied by whether the row has a visible key.
+    if (zeroing &&
+        (zeroing.getCondition() != epilogue->condition ||
+         epilogue->conditionKeeps != (zeroing.getX() == probabilities)))
+      return refuse("probabilities zeroed by another condition");
 
     StringRef maskKind = "none";
     Value mask = epilogue->mask;
@@ -631,6 +675,8 @@ private:
     llvm::SmallPtrSet<Operation *, 32> dead = getOpsDeadWithout(roots);
     SmallVector<Operation *> intermediates = {mergeTranspose, weighted, softmax,
                                               scoresOp};
+    if (zeroing)
+      intermediates.push_back(zeroing);
     llvm::append_range(intermediates, epilogue->ops);
     if (!llvm::all_of(intermediates,
                       [&](Operation *op) { return dead.contains(op); }))
@@ -638,6 +684,14 @@ private:
 
     if (mask && cast<RankedTensorType>(mask.getType()).getRank() > 4)
       return refuse("mask of rank above 4");
+    // The rows of a condition that is the same for every head.
+    auto conditionType = epilogue->condition
+                             ? cast<RankedTensorType>(epilogue->condition.getType())
+                             : RankedTensorType();
+    bool zeroHiddenRows = zeroing && maskKind != "causal";
+    if (zeroHiddenRows && conditionType.getRank() >= 3 &&
+        conditionType.getDimSize(conditionType.getRank() - 3) != 1)
+      return refuse("probabilities zeroed per head");
     if (conditionMask) {
       // Nothing is created before the last refusal above.
       Location loc = merge.getLoc();
@@ -706,12 +760,18 @@ private:
         rewriter.getF32FloatAttr(static_cast<float>(scale)),
         rewriter.getStringAttr(maskKind),
         kvHeads == heads ? IntegerAttr() : rewriter.getI64IntegerAttr(kvHeads));
+    Value output = attention.getResult();
+    if (zeroHiddenRows)
+      output = MulOp::create(
+          rewriter, loc, merge.getType(), output,
+          getVisibleRows(rewriter, loc, epilogue->condition,
+                         epilogue->conditionKeeps,
+                         merge.getType().getElementType()));
     for (ReshapeOp reshape : otherReshapes)
       rewriter.replaceOpWithNewOp<ReshapeOp>(reshape, reshape.getType(),
-                                             attention.getResult(),
-                                             reshape.getShape(),
+                                             output, reshape.getShape(),
                                              reshape.getAllowzero());
-    rewriter.replaceOp(merge, attention.getResult());
+    rewriter.replaceOp(merge, output);
     return success();
   }
 };

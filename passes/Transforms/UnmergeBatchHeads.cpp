@@ -15,6 +15,7 @@
 //   merge(x) + zeros of its shape       -> merge(x)
 //   op(merge(x), bias [B, H, Y] merged to [B * H, 1, Y])
 //                                       -> merge(op(x, unsqueeze(bias, 2)))
+//   op(merge(x), y of merge(x)'s shape) -> merge(op(x, split(y)))
 //   split(merge(x)) to [B, H, S, T]     -> x
 //   reshape(x, x's own shape)           -> x
 //
@@ -154,9 +155,34 @@ struct UnmergeSoftmax : OpRewritePattern<SoftmaxOp> {
   }
 };
 
+/// reshape(y, shape_of(heads)): `y` of the shape [B * H, X, Y] that `heads`
+/// [B, H, X, Y] merges to, split the same way.
+static Value splitLike(PatternRewriter &rewriter, Location loc, Value y,
+                       Value heads) {
+  auto headsType = cast<RankedTensorType>(heads.getType());
+  auto type = headsType.clone(cast<RankedTensorType>(y.getType()).getElementType());
+  Value shape = ShapeOfOp::create(rewriter, loc, heads);
+  return ReshapeOp::create(rewriter, loc, type, y, shape,
+                           rewriter.getBoolAttr(false));
+}
+
+/// Whether `y` provably has the shape of `merged` (a head merge's result),
+/// dimension by dimension: B * H traced to a merge of the same B and H
+/// (DeBERTa's relative-position scores are computed from merged queries).
+static bool hasMergedShape(Value y, Value merged) {
+  auto yType = cast<RankedTensorType>(y.getType());
+  if (yType.getRank() != 3)
+    return false;
+  for (int64_t d = 0; d < 3; ++d)
+    if (!haveSameSize({y, d}, {merged, d}))
+      return false;
+  return true;
+}
+
 /// Binary elementwise ops of a merge and another merge of the same B and H,
-/// or of an operand that broadcasts over B * H alike (rank 2 or less, or a
-/// leading static 1), which broadcasts over B and H the same way.
+/// of an operand that broadcasts over B * H alike (rank 2 or less, or a
+/// leading static 1), which broadcasts over B and H the same way, or of one
+/// of the merge's own shape, split alike.
 template <typename OpTy>
 struct UnmergeElementwise : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -196,6 +222,13 @@ struct UnmergeElementwise : OpRewritePattern<OpTy> {
       heads = OpTy::create(rewriter, op.getLoc(), lhs, op.getRhs());
     } else if (rhs && broadcastsAlike(op.getLhs())) {
       heads = OpTy::create(rewriter, op.getLoc(), op.getLhs(), rhs);
+    } else if (lhs && hasMergedShape(op.getRhs(), op.getLhs())) {
+      heads = OpTy::create(rewriter, op.getLoc(), lhs,
+                           splitLike(rewriter, op.getLoc(), op.getRhs(), lhs));
+    } else if (rhs && hasMergedShape(op.getLhs(), op.getRhs())) {
+      heads = OpTy::create(rewriter, op.getLoc(),
+                           splitLike(rewriter, op.getLoc(), op.getLhs(), rhs),
+                           rhs);
     } else {
       return failure();
     }

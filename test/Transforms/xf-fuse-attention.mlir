@@ -898,3 +898,88 @@ func.func @negative_sequence_first_one_head(%q: tensor<8x?x16xf32>, %k: tensor<8
   %p = xf.softmax %scores {axis = 2 : i64} : tensor<?x8x8xf32>
   return %p : tensor<?x8x8xf32>
 }
+
+// -----
+
+// DeBERTa: heads merged to [-1, S, D] for 3-D products, the scale on K, a
+// relative-position bias of the merged scores' shape computed from the
+// merged queries, a hiding condition before the softmax and the same
+// condition zeroing the probabilities after it (XSoftmax). The bias is
+// split like the scores and becomes the mask with the condition; the
+// zeroing keeps only rows that see a key, a factor on the output.
+// CHECK-LABEL: func.func @disentangled_bias_zeroed_probabilities
+// CHECK-SAME: %[[COND:[^:]*]]: tensor<?x1x8x8xi1>
+// CHECK: %[[BIAS:.*]] = xf.reshape {{.*}} -> tensor<?x4x8x8xf32>
+// CHECK: %[[HIDDEN:.*]] = xf.where %[[COND]]
+// CHECK: %[[MASK:.*]] = xf.add %[[BIAS]], %[[HIDDEN]]
+// CHECK: %[[A:.*]] = xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %[[MASK]] {num_heads = 4 : i64, scale = 2.500000e-01 : f32}
+// CHECK: %[[SEEN:.*]] = xf.not %[[COND]]
+// CHECK: %[[ROWS:.*]] = xf.squeeze %[[SEEN]] {axes = array<i64: 1>}
+// CHECK: %[[NUMERIC:.*]] = xf.cast %[[ROWS]] : tensor<?x8x8xi1> to tensor<?x8x8xf32>
+// CHECK: %[[ANY:.*]] = xf.reduce_max %[[NUMERIC]] {axes = array<i64: 2>} : (tensor<?x8x8xf32>) -> tensor<?x8x1xf32>
+// CHECK: %[[O:.*]] = xf.mul %[[A]], %[[ANY]] : (tensor<?x8x64xf32>, tensor<?x8x1xf32>) -> tensor<?x8x64xf32>
+// CHECK: return %[[O]]
+func.func @disentangled_bias_zeroed_probabilities(%qp: tensor<?x8x64xf32>, %kp: tensor<?x8x64xf32>, %vp: tensor<?x8x64xf32>, %w: tensor<16x8xf32>, %cond: tensor<?x1x8x8xi1>) -> tensor<?x8x64xf32> attributes {xf.input_dim_names = [["batch", "", ""], ["batch", "", ""], ["batch", "", ""], ["", ""], ["batch", "", "", ""]]} {
+  %split = xf.constant dense<[0, 8, 4, 16]> : tensor<4xi64>
+  %qs = xf.reshape %qp, %split : (tensor<?x8x64xf32>, tensor<4xi64>) -> tensor<?x8x4x16xf32>
+  %q = xf.transpose %qs {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x8x4x16xf32>) -> tensor<?x4x8x16xf32>
+  %ks = xf.reshape %kp, %split : (tensor<?x8x64xf32>, tensor<4xi64>) -> tensor<?x8x4x16xf32>
+  %k = xf.transpose %ks {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x8x4x16xf32>) -> tensor<?x4x8x16xf32>
+  %vs = xf.reshape %vp, %split : (tensor<?x8x64xf32>, tensor<4xi64>) -> tensor<?x8x4x16xf32>
+  %v = xf.transpose %vs {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x8x4x16xf32>) -> tensor<?x4x8x16xf32>
+  %batched = xf.constant dense<[-1, 8, 16]> : tensor<3xi64>
+  %scores4 = xf.constant dense<[-1, 4, 8, 8]> : tensor<4xi64>
+  %scores3 = xf.constant dense<[-1, 8, 8]> : tensor<3xi64>
+  %heads4 = xf.constant dense<[-1, 4, 8, 16]> : tensor<4xi64>
+  %merge = xf.constant dense<[0, 8, 64]> : tensor<3xi64>
+  %scale = xf.constant dense<4.000000e+00> : tensor<f32>
+  %lowest = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  %zero = xf.constant dense<0.000000e+00> : tensor<f32>
+  %q3 = xf.reshape %q, %batched : (tensor<?x4x8x16xf32>, tensor<3xi64>) -> tensor<?x8x16xf32>
+  %k3 = xf.reshape %k, %batched : (tensor<?x4x8x16xf32>, tensor<3xi64>) -> tensor<?x8x16xf32>
+  %kt = xf.transpose %k3 {perm = array<i64: 0, 2, 1>} : (tensor<?x8x16xf32>) -> tensor<?x16x8xf32>
+  %kts = xf.div %kt, %scale : (tensor<?x16x8xf32>, tensor<f32>) -> tensor<?x16x8xf32>
+  %v3 = xf.reshape %v, %batched : (tensor<?x4x8x16xf32>, tensor<3xi64>) -> tensor<?x8x16xf32>
+  %s = xf.matmul %q3, %kts : (tensor<?x8x16xf32>, tensor<?x16x8xf32>) -> tensor<?x8x8xf32>
+  %bias = xf.matmul %q3, %w : (tensor<?x8x16xf32>, tensor<16x8xf32>) -> tensor<?x8x8xf32>
+  %sb = xf.add %s, %bias : (tensor<?x8x8xf32>, tensor<?x8x8xf32>) -> tensor<?x8x8xf32>
+  %s4 = xf.reshape %sb, %scores4 : (tensor<?x8x8xf32>, tensor<4xi64>) -> tensor<?x4x8x8xf32>
+  %h = xf.where %cond, %lowest, %s4 : (tensor<?x1x8x8xi1>, tensor<f32>, tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %p = xf.softmax %h {axis = 3 : i64} : tensor<?x4x8x8xf32>
+  %pz = xf.where %cond, %zero, %p : (tensor<?x1x8x8xi1>, tensor<f32>, tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %p3 = xf.reshape %pz, %scores3 : (tensor<?x4x8x8xf32>, tensor<3xi64>) -> tensor<?x8x8xf32>
+  %o = xf.matmul %p3, %v3 : (tensor<?x8x8xf32>, tensor<?x8x16xf32>) -> tensor<?x8x16xf32>
+  %o4 = xf.reshape %o, %heads4 : (tensor<?x8x16xf32>, tensor<4xi64>) -> tensor<?x4x8x16xf32>
+  %o5 = xf.transpose %o4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x4x8x16xf32>) -> tensor<?x8x4x16xf32>
+  %o6 = xf.reshape %o5, %merge : (tensor<?x8x4x16xf32>, tensor<3xi64>) -> tensor<?x8x64xf32>
+  return %o6 : tensor<?x8x64xf32>
+}
+
+// -----
+
+// Probabilities zeroed by another condition than the one that hid their
+// scores: rows with visible keys change too, no fusion.
+// CHECK-LABEL: func.func @negative_probabilities_zeroed_by_other_condition
+// CHECK-NOT: xf.attention
+// CHECK: xf.softmax
+func.func @negative_probabilities_zeroed_by_other_condition(%qp: tensor<2x8x64xf32>, %kp: tensor<2x8x64xf32>, %vp: tensor<2x8x64xf32>, %cond: tensor<2x1x8x8xi1>, %other: tensor<2x1x8x8xi1>) -> tensor<2x8x64xf32> {
+  %split = xf.constant dense<[2, 8, 4, 16]> : tensor<4xi64>
+  %qs = xf.reshape %qp, %split : (tensor<2x8x64xf32>, tensor<4xi64>) -> tensor<2x8x4x16xf32>
+  %q = xf.transpose %qs {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x8x4x16xf32>) -> tensor<2x4x8x16xf32>
+  %ks = xf.reshape %kp, %split : (tensor<2x8x64xf32>, tensor<4xi64>) -> tensor<2x8x4x16xf32>
+  %k = xf.transpose %ks {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x8x4x16xf32>) -> tensor<2x4x8x16xf32>
+  %vs = xf.reshape %vp, %split : (tensor<2x8x64xf32>, tensor<4xi64>) -> tensor<2x8x4x16xf32>
+  %v = xf.transpose %vs {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x8x4x16xf32>) -> tensor<2x4x8x16xf32>
+  %merge = xf.constant dense<[2, 8, 64]> : tensor<3xi64>
+  %lowest = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  %zero = xf.constant dense<0.000000e+00> : tensor<f32>
+  %kt = xf.transpose %k {perm = array<i64: 0, 1, 3, 2>} : (tensor<2x4x8x16xf32>) -> tensor<2x4x16x8xf32>
+  %s = xf.matmul %q, %kt : (tensor<2x4x8x16xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x8x8xf32>
+  %h = xf.where %cond, %lowest, %s : (tensor<2x1x8x8xi1>, tensor<f32>, tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %p = xf.softmax %h {axis = 3 : i64} : tensor<2x4x8x8xf32>
+  %pz = xf.where %other, %zero, %p : (tensor<2x1x8x8xi1>, tensor<f32>, tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %o = xf.matmul %pz, %v : (tensor<2x4x8x8xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32>
+  %o5 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<2x4x8x16xf32>) -> tensor<2x8x4x16xf32>
+  %o6 = xf.reshape %o5, %merge : (tensor<2x8x4x16xf32>, tensor<3xi64>) -> tensor<2x8x64xf32>
+  return %o6 : tensor<2x8x64xf32>
+}

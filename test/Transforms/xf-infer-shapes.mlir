@@ -144,3 +144,106 @@ func.func @reshape_minus_one_through_tile_and_gather_elements(%x: tensor<?x?x8xf
   %r = xf.reshape %x, %target : (tensor<?x?x8xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
   return %r : tensor<?x?x?xf32>
 }
+
+// -----
+
+// Dimensions are traced through a reduction that keeps them (RMSNorm's
+// mean of squares) and through a squeeze, so the -1 of a head merge whose
+// B and S are read from the norm's input is H * D.
+// CHECK-LABEL: func.func @reshape_minus_one_through_reduction_and_squeeze
+// CHECK: xf.reshape {{.*}} -> tensor<?x?x64xf32>
+func.func @reshape_minus_one_through_reduction_and_squeeze(%x: tensor<?x?x4x16xf32>) -> tensor<?x?x?xf32> {
+  %mean = xf.reduce_mean %x {axes = array<i64: 3>} : (tensor<?x?x4x16xf32>) -> tensor<?x?x4x1xf32>
+  %up = xf.unsqueeze %x {axes = array<i64: 0>} : (tensor<?x?x4x16xf32>) -> tensor<1x?x?x4x16xf32>
+  %down = xf.squeeze %up {axes = array<i64: 0>} : (tensor<1x?x?x4x16xf32>) -> tensor<?x?x4x16xf32>
+  %scaled = xf.mul %down, %mean : (tensor<?x?x4x16xf32>, tensor<?x?x4x1xf32>) -> tensor<?x?x4x16xf32>
+  %shape = xf.shape_of %x : (tensor<?x?x4x16xf32>) -> tensor<4xi64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %two = xf.constant dense<2> : tensor<1xi64>
+  %step = xf.constant dense<1> : tensor<1xi64>
+  %lead = xf.slice %shape, %zero, %two, %zero, %step : (tensor<4xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %minus = xf.constant dense<-1> : tensor<1xi64>
+  %target = xf.concat %lead, %minus {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %r = xf.reshape %scaled, %target : (tensor<?x?x4x16xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %r : tensor<?x?x?xf32>
+}
+
+// -----
+
+// A reduction without keepdims drops the dimension the target reads: the
+// sum's dimensions are B and 8, S is not among them, -1 stays unknown.
+// CHECK-LABEL: func.func @negative_reshape_minus_one_reduced_dimension
+// CHECK: xf.reshape {{.*}} -> tensor<?x?xf32>
+func.func @negative_reshape_minus_one_reduced_dimension(%x: tensor<?x?x8xf32>) -> tensor<?x?xf32> {
+  %sum = xf.reduce_sum %x {axes = array<i64: 1>, keepdims = false} : (tensor<?x?x8xf32>) -> tensor<?x8xf32>
+  %shape = xf.shape_of %x : (tensor<?x?x8xf32>) -> tensor<3xi64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %two = xf.constant dense<2> : tensor<1xi64>
+  %s = xf.slice %shape, %one, %two, %zero, %one : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %minus = xf.constant dense<-1> : tensor<1xi64>
+  %target = xf.concat %s, %minus {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %r = xf.reshape %sum, %target : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// A slice from 0 to its input's own size keeps the dimension (DeBERTa's
+// relative positions [S, S] sliced to the S queries).
+// CHECK-LABEL: func.func @reshape_minus_one_through_whole_slice
+// CHECK: xf.reshape {{.*}} -> tensor<?x?x4xf32>
+func.func @reshape_minus_one_through_whole_slice(%x: tensor<?x?x4xf32>) -> tensor<?x?x?xf32> {
+  %shape = xf.shape_of %x : (tensor<?x?x4xf32>) -> tensor<3xi64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %two = xf.constant dense<2> : tensor<1xi64>
+  %rows = xf.slice %shape, %zero, %one, %zero, %one : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %sliced = xf.slice %x, %zero, %rows, %zero, %one : (tensor<?x?x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x4xf32>
+  %lead = xf.slice %shape, %zero, %two, %zero, %one : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %minus = xf.constant dense<-1> : tensor<1xi64>
+  %target = xf.concat %lead, %minus {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %r = xf.reshape %sliced, %target : (tensor<?x?x4xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %r : tensor<?x?x?xf32>
+}
+
+// -----
+
+// Position embeddings: a table sliced to the first S rows, added to
+// tokens of S positions. In a valid run the slice has S rows, so the sum's
+// positions are the tokens'.
+// CHECK-LABEL: func.func @reshape_minus_one_through_clamped_slice
+// CHECK: xf.reshape {{.*}} -> tensor<?x?x4x16xf32>
+func.func @reshape_minus_one_through_clamped_slice(%x: tensor<?x?x64xf32>, %table: tensor<1x128x64xf32>) -> tensor<?x?x?x16xf32> {
+  %shape = xf.shape_of %x : (tensor<?x?x64xf32>) -> tensor<3xi64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %two = xf.constant dense<2> : tensor<1xi64>
+  %s = xf.slice %shape, %one, %two, %zero, %one : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %positions = xf.slice %table, %zero, %s, %one, %one : (tensor<1x128x64xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x?x64xf32>
+  %sum = xf.add %x, %positions : (tensor<?x?x64xf32>, tensor<1x?x64xf32>) -> tensor<?x?x64xf32>
+  %lead = xf.slice %shape, %zero, %two, %zero, %one : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %tail = xf.constant dense<[-1, 16]> : tensor<2xi64>
+  %target = xf.concat %lead, %tail {axis = 0 : i64} : (tensor<2xi64>, tensor<2xi64>) -> tensor<4xi64>
+  %r = xf.reshape %sum, %target : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x?x16xf32>
+  return %r : tensor<?x?x?x16xf32>
+}
+
+// -----
+
+// A slice whose end is some other size is not known to keep anything.
+// CHECK-LABEL: func.func @negative_reshape_minus_one_slice_to_other_size
+// CHECK: xf.reshape {{.*}} -> tensor<?x?x?x16xf32>
+func.func @negative_reshape_minus_one_slice_to_other_size(%x: tensor<?x?x64xf32>, %table: tensor<1x128x64xf32>, %n: tensor<1xi64>) -> tensor<?x?x?x16xf32> {
+  %shape = xf.shape_of %x : (tensor<?x?x64xf32>) -> tensor<3xi64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %two = xf.constant dense<2> : tensor<1xi64>
+  %positions = xf.slice %table, %zero, %n, %one, %one : (tensor<1x128x64xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1x?x64xf32>
+  %sum = xf.add %x, %positions : (tensor<?x?x64xf32>, tensor<1x?x64xf32>) -> tensor<?x?x64xf32>
+  %lead = xf.slice %shape, %zero, %two, %zero, %one : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %tail = xf.constant dense<[-1, 16]> : tensor<2xi64>
+  %target = xf.concat %lead, %tail {axis = 0 : i64} : (tensor<2xi64>, tensor<2xi64>) -> tensor<4xi64>
+  %r = xf.reshape %sum, %target : (tensor<?x?x64xf32>, tensor<4xi64>) -> tensor<?x?x?x16xf32>
+  return %r : tensor<?x?x?x16xf32>
+}
