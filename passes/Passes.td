@@ -35,6 +35,32 @@ def XFInferShapes : Pass<"xf-infer-shapes", "func::FuncOp"> {
   ];
 }
 
+def XFDeriveDimBounds : Pass<"xf-derive-dim-bounds", "func::FuncOp"> {
+  let summary = "Bound named dynamic dimensions by the tables indexed with them";
+  let description = [{
+    A model that reads rows 0 to n - 1 of a table of N rows, where n is a
+    named dynamic dimension of its inputs, is only valid for n <= N: a
+    position table of 512 rows bounds `sequence` at 512. Two forms are
+    recognized:
+
+    - a gather of a table's rows by `range(0, n)` (GPT-2's positions);
+    - a table sliced to its first n rows (clamped at N) that meets a
+      dimension of size n in broadcasting arithmetic (BERT's position ids
+      buffer, GPT-2's causal mask buffer).
+
+    The bounds go to the function's `xf.dim_bounds` attribute, the smallest
+    per name, with the node that implies it; xfc writes them to the
+    artifact's manifest, so that the runtime refuses longer inputs before
+    running anything instead of reading past the table:
+
+    ```mlir
+    func.func @main(...) attributes {xf.dim_bounds = {sequence = {bound = 128 : i64,
+        origin = "node 'Gather_7' reads row sequence - 1 of a table of 128 rows"}}}
+    ```
+  }];
+  let dependentDialects = ["::mlir::xf::XFDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//

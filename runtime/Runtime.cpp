@@ -269,6 +269,10 @@ std::unique_ptr<Model> Model::load(const std::string &path,
       bounds && bounds->kind == json::Value::Kind::Object)
     for (const auto &[name, value] : bounds->object)
       model->dimBounds[name] = static_cast<int64_t>(value.number);
+  if (const json::Value *origins = manifest->get("dim_bound_origins");
+      origins && origins->kind == json::Value::Kind::Object)
+    for (const auto &[name, value] : origins->object)
+      model->dimBoundOrigins[name] = value.string;
   if (const auto *features = manifest->getArray("required_cpu_features")) {
     std::string missing;
     for (const json::Value &feature : *features)
@@ -392,6 +396,9 @@ bool Model::validate(const std::vector<Tensor> &given,
         error = what + ": dimension '" + name + "' is " +
                 std::to_string(shape[d]) + ", more than the model's bound " +
                 std::to_string(limit->second);
+        if (auto origin = dimBoundOrigins.find(name);
+            origin != dimBoundOrigins.end())
+          error += " (" + origin->second + ")";
         return false;
       }
       auto [it, inserted] = bound.try_emplace(name, shape[d], spec.name);

@@ -111,6 +111,8 @@ private:
   std::string manifest;
   std::vector<TensorSpec> inputs, outputs;
   std::map<std::string, int64_t> dimBounds;
+  /// What implies each bound the compiler derived (for messages).
+  std::map<std::string, std::string> dimBoundOrigins;
   int numThreads = 1;
 };
 

@@ -162,9 +162,13 @@ static bool slicesWhole(SliceOp slice, int64_t i, int64_t dim, int depth) {
 
 static DimRef traceDimUncached(DimRef ref, int depth);
 
-/// For `ref`, a dimension that a slice cuts from 0 with step 1 to an end n
-/// read from a dimension: the origin of n (the slice has min(n, size)).
-static std::optional<DimRef> getClampedSliceOrigin(DimRef ref, int depth) {
+bool xf::isBroadcastingElementwise(Operation *op) {
+  return isa<AddOp, SubOp, MulOp, DivOp, WhereOp, MaxOp, MinOp, PowOp, ModOp,
+             EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp, AndOp,
+             OrOp, XorOp>(op);
+}
+
+std::optional<ClampedSlice> xf::getClampedSlice(DimRef ref, int depth) {
   auto slice = ref.value.getDefiningOp<SliceOp>();
   if (!slice)
     return std::nullopt;
@@ -182,8 +186,14 @@ static std::optional<DimRef> getClampedSliceOrigin(DimRef ref, int depth) {
     std::optional<DimRef> source = end ? getDimSource(end) : std::nullopt;
     if (!source)
       return std::nullopt;
-    return traceDim(*source, depth + 1);
+    return ClampedSlice{slice, ref.dim, traceDim(*source, depth + 1)};
   }
+  return std::nullopt;
+}
+
+static std::optional<DimRef> getClampedSliceOrigin(DimRef ref, int depth) {
+  if (std::optional<ClampedSlice> clamped = getClampedSlice(ref, depth))
+    return clamped->endOrigin;
   return std::nullopt;
 }
 
@@ -350,9 +360,7 @@ static DimRef traceDimUncached(DimRef ref, int depth) {
       ref.value = slice.getInput();
       continue;
     }
-    if (isa<AddOp, SubOp, MulOp, DivOp, WhereOp, MaxOp, MinOp, PowOp, ModOp,
-            EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp, AndOp,
-            OrOp, XorOp>(def)) {
+    if (isBroadcastingElementwise(def)) {
       // Broadcasting: the result's size is that of every operand whose
       // dimension there is not a static 1.
       int64_t rank = cast<RankedTensorType>(def->getResult(0).getType()).getRank();

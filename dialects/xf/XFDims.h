@@ -45,6 +45,20 @@ std::optional<InferredEntry> inferMinusOneEntry(Value input, Value shape,
                                                 bool allowzero, int64_t d,
                                                 int depth = 0);
 
+/// Whether `op` is elementwise arithmetic, comparison or selection that
+/// broadcasts its operands (numpy rules).
+bool isBroadcastingElementwise(Operation *op);
+
+/// Dimension `dim` of `slice`'s result, cut from 0 with step 1 to an end n
+/// read from a dimension of origin `endOrigin`: min(n, the input's size).
+struct ClampedSlice {
+  SliceOp slice;
+  int64_t dim;
+  DimRef endOrigin;
+};
+/// `ref` as a clamped slice, if it is one.
+std::optional<ClampedSlice> getClampedSlice(DimRef ref, int depth = 0);
+
 /// Whether two dimensions provably have the same size.
 bool haveSameSize(DimRef a, DimRef b);
 

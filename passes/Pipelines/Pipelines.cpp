@@ -12,9 +12,11 @@ using namespace mlir::xf;
 
 void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
                                         bool explainAttention) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  // Not an optimization: the bounds keep invalid inputs out at any level.
+  funcPm.addPass(createXFDeriveDimBounds());
   if (optLevel == 0)
     return;
-  OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createXFInferShapes());
   funcPm.addPass(createCanonicalizerPass());

@@ -115,6 +115,19 @@ FailureOr<ModelSignature> mlir::xf::getModelSignature(func::FuncOp func,
       return failure();
     signature.outputs.push_back(std::move(*output));
   }
+  if (auto bounds = func->getAttrOfType<DictionaryAttr>("xf.dim_bounds")) {
+    for (NamedAttribute entry : bounds) {
+      auto info = dyn_cast<DictionaryAttr>(entry.getValue());
+      auto value = info ? info.getAs<IntegerAttr>("bound") : IntegerAttr();
+      auto origin = info ? info.getAs<StringAttr>("origin") : StringAttr();
+      if (!value || !origin) {
+        error = "malformed xf.dim_bounds entry '" + entry.getName().str() + "'";
+        return failure();
+      }
+      signature.dimBounds[entry.getName().str()] =
+          DimBound{value.getInt(), origin.str()};
+    }
+  }
   return signature;
 }
 

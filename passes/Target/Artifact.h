@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/JSON.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,13 +26,22 @@ struct TensorSignature {
   std::optional<std::pair<int64_t, int64_t>> valueRange;
 };
 
+/// An upper bound of a named dynamic dimension, and what implies it.
+struct DimBound {
+  int64_t value;
+  std::string origin;
+};
+
 struct ModelSignature {
   std::vector<TensorSignature> inputs, outputs;
+  /// Bounds the model implies (`xf.dim_bounds`, see xf-derive-dim-bounds).
+  std::map<std::string, DimBound> dimBounds;
 };
 
 /// Reads the signature of an xf entry function: names from the `xf.name`
 /// argument and result attributes, dimension names from `xf.dim_names`,
-/// and index value ranges from the gathers that read an input.
+/// index value ranges from the gathers that read an input, and the bounds of
+/// dimensions from the function's `xf.dim_bounds`.
 FailureOr<ModelSignature> getModelSignature(func::FuncOp func,
                                             std::string &error);
 

@@ -217,10 +217,25 @@ int main(int argc, char **argv) {
   auto signature = xf::getModelSignature(func, error);
   if (failed(signature))
     return fail(error);
+  // The model's own bounds hold whatever --max-dim says: a larger one
+  // would let inputs read past a table.
+  llvm::json::Object boundOrigins;
+  for (const auto &[name, derived] : signature->dimBounds) {
+    std::optional<int64_t> given = bounds.getInteger(name);
+    if (given && *given <= derived.value)
+      continue;
+    if (given)
+      llvm::errs() << "xfc: warning: --max-dim " << name << "=" << *given
+                   << " is above what the model allows (" << derived.origin
+                   << "): using " << derived.value << "\n";
+    bounds[name] = derived.value;
+    boundOrigins[name] = derived.origin;
+  }
   // The signature is in the manifest now; LLVM has no use for xf's names.
   func.removeArgAttrsAttr();
   func.removeResAttrsAttr();
   func->removeAttr("xf.input_dim_names");
+  func->removeAttr("xf.dim_bounds");
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
 
   // The target decides the shape of the generated kernels.
@@ -258,6 +273,7 @@ int main(int argc, char **argv) {
       {"inputs", xf::toJSON(signature->inputs)},
       {"outputs", xf::toJSON(signature->outputs)},
       {"dim_bounds", std::move(bounds)},
+      {"dim_bound_origins", std::move(boundOrigins)},
       {"target",
        llvm::json::Object{{"triple", target->triple}, {"cpu", target->cpu}}},
       {"required_cpu_features", std::move(requiredFeatures)},
