@@ -3,6 +3,7 @@
 #include "runtime/Runtime.h"
 #include "runtime/ArtifactFormat.h"
 #include "runtime/Json.h"
+#include "runtime/ManifestSchema.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -154,8 +155,13 @@ static bool parseSpecs(const json::Value *list, std::vector<TensorSpec> &specs,
     auto name = entry.getString("name");
     auto dtype = entry.getString("dtype");
     const auto *shape = entry.getArray("shape");
-    if (!name || !dtype || !shape || !parseDType(*dtype)) {
+    if (!name || !dtype || !shape) {
       error = "the manifest has a malformed tensor entry";
+      return false;
+    }
+    if (!parseDType(*dtype)) {
+      error = "invalid manifest: tensor '" + *name + "' has an unknown dtype '" +
+              *dtype + "'";
       return false;
     }
     spec.name = *name;
@@ -251,6 +257,8 @@ std::unique_ptr<Model> Model::load(const std::string &path,
   auto manifest = json::parse(model->manifest, jsonError);
   if (!manifest)
     return fail("corrupted manifest: " + jsonError);
+  if (!validateManifest(*manifest, header.version, error))
+    return fail(error);
   auto checksum = manifest->getString("code_checksum");
   char expected[17];
   std::snprintf(expected, sizeof(expected), "%016llx",
