@@ -111,10 +111,10 @@ bool xf::runtime::validateManifest(const Value &manifest,
   Checker check(error);
   return check.object(
       manifest, "manifest",
-      {"format", "format_version", "producer", "source", "entry",
-       "weights_argument", "inputs", "outputs", "dim_bounds", "target",
-       "required_cpu_features", "options", "code_checksum", "weights_size",
-       "weights_count"},
+      {"format", "format_version", "abi_version", "producer", "source",
+       "entry", "weights_argument", "inputs", "outputs", "dim_bounds",
+       "target", "required_cpu_features", "options", "manifest_checksum",
+       "code_checksum", "weights_checksum", "weights_size", "weights_count"},
       {"dim_bound_origins"},
       [&](const std::string &key, const Value &v, const std::string &path) {
         if (key == "format")
@@ -126,7 +126,10 @@ bool xf::runtime::validateManifest(const Value &manifest,
                                       ", the header's version");
         if (key == "producer" || key == "source" || key == "entry")
           return check.string(v, path);
-        if (key == "code_checksum")
+        if (key == "abi_version")
+          return check.integer(v, path, 1);
+        if (key == "manifest_checksum" || key == "code_checksum" ||
+            key == "weights_checksum")
           return (v.kind == Value::Kind::String && v.string.size() == 16 &&
                   v.string.find_first_not_of("0123456789abcdef") ==
                       std::string::npos) ||

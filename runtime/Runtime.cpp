@@ -259,17 +259,34 @@ std::unique_ptr<Model> Model::load(const std::string &path,
     return fail("corrupted manifest: " + jsonError);
   if (!validateManifest(*manifest, header.version, error))
     return fail(error);
-  auto checksum = manifest->getString("code_checksum");
-  char expected[17];
-  std::snprintf(expected, sizeof(expected), "%016llx",
-                static_cast<unsigned long long>(artifact::fnv1a(
-                    base + header.codeOffset, header.codeSize)));
-  if (!checksum || *checksum != expected)
+  // Every section against its checksum (the schema checked their form).
+  uint64_t manifestChecksum;
+  if (!artifact::hashManifest(model->manifest, manifestChecksum) ||
+      *manifest->getString("manifest_checksum") !=
+          artifact::formatChecksum(manifestChecksum))
+    return fail("corrupted artifact: the manifest checksum does not match");
+  if (*manifest->getString("code_checksum") !=
+      artifact::formatChecksum(artifact::hashSection(base + header.codeOffset,
+                                                     header.codeSize)))
     return fail("corrupted artifact: the code checksum does not match");
+  if (*manifest->getInt("abi_version") != artifact::kAbiVersion)
+    return fail("the code's calling convention is version " +
+                std::to_string(*manifest->getInt("abi_version")) +
+                ", this runtime's is " +
+                std::to_string(artifact::kAbiVersion) + " (recompile it)");
   auto weightsSize = manifest->getInt("weights_size");
-  if (!weightsSize || static_cast<uint64_t>(*weightsSize) > header.weightsSize)
-    return fail("corrupted artifact: the weights section is smaller than the "
-                "manifest says");
+  if (static_cast<uint64_t>(*weightsSize) != header.weightsSize)
+    return fail("corrupted artifact: the weights section is " +
+                std::to_string(header.weightsSize) + " bytes, the manifest "
+                "says " + std::to_string(*weightsSize));
+  // Hashing the weights reads all of them (a few GB/s); hosts that trust
+  // their storage can skip it (docs/runtime.md).
+  const char *skip = std::getenv("XF_SKIP_WEIGHTS_CHECKSUM");
+  if ((!skip || !*skip || std::string(skip) == "0") &&
+      *manifest->getString("weights_checksum") !=
+          artifact::formatChecksum(artifact::hashSection(
+              base + header.weightsOffset, header.weightsSize)))
+    return fail("corrupted artifact: the weights checksum does not match");
   if (!parseSpecs(manifest->get("inputs"), model->inputs, error) ||
       !parseSpecs(manifest->get("outputs"), model->outputs, error))
     return fail(error);

@@ -162,16 +162,65 @@ LogicalResult mlir::xf::writeArtifact(StringRef path, llvm::json::Object manifes
     weightsSize = size.getInt();
   ArrayAttr weights = module->getAttrOfType<ArrayAttr>("xf.weights");
 
-  char checksum[17];
-  std::snprintf(checksum, sizeof(checksum), "%016llx",
-                static_cast<unsigned long long>(
-                    format::fnv1a(code.data(), code.size())));
-  manifest["code_checksum"] = checksum;
+  // Every weight at its offset, zeros between and after: emitted twice,
+  // once into the checksum (which the manifest, written first, holds).
+  auto emitWeights = [&](auto &&write, auto &&zeros) -> LogicalResult {
+    uint64_t position = 0;
+    for (Attribute entry : weights ? weights : ArrayAttr()) {
+      auto dict = cast<DictionaryAttr>(entry);
+      uint64_t offset = dict.getAs<IntegerAttr>("offset").getInt();
+      auto value = cast<DenseResourceElementsAttr>(dict.get("value"));
+      AsmResourceBlob *blob = value.getRawHandle().getBlob();
+      if (!blob) {
+        error = "weight '" + dict.getAs<StringAttr>("name").str() +
+                "' has no data";
+        return failure();
+      }
+      if (offset < position) {
+        error = "weight '" + dict.getAs<StringAttr>("name").str() +
+                "' overlaps the one before it";
+        return failure();
+      }
+      zeros(offset - position);
+      ArrayRef<char> data = blob->getData();
+      write(data.data(), data.size());
+      position = offset + data.size();
+    }
+    if (position > static_cast<uint64_t>(weightsSize)) {
+      error = "the weights exceed the weights section";
+      return failure();
+    }
+    zeros(weightsSize - position);
+    return success();
+  };
+  format::SectionHash weightsHash;
+  if (failed(emitWeights(
+          [&](const char *data, size_t size) { weightsHash.update(data, size); },
+          [&](uint64_t size) { weightsHash.zeros(size); })))
+    return failure();
+
+  manifest["format_version"] = static_cast<int64_t>(format::kFormatVersion);
+  manifest["abi_version"] = format::kAbiVersion;
+  manifest["code_checksum"] =
+      format::formatChecksum(format::hashSection(code.data(), code.size()));
+  manifest["weights_checksum"] = format::formatChecksum(weightsHash.finish());
   manifest["weights_size"] = weightsSize;
   manifest["weights_count"] = weights ? static_cast<int64_t>(weights.size()) : 0;
+  // The manifest's own checksum is over its text with these digits zero.
+  manifest["manifest_checksum"] = std::string(16, '0');
   std::string manifestText;
   llvm::raw_string_ostream(manifestText)
       << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest)));
+  uint64_t manifestChecksum;
+  std::string zeroDigits = "\"manifest_checksum\": \"" + std::string(16, '0');
+  size_t digitsAt = manifestText.find(zeroDigits);
+  if (digitsAt == std::string::npos ||
+      !format::hashManifest(manifestText, manifestChecksum)) {
+    error = "cannot checksum the manifest";
+    return failure();
+  }
+  manifestText.replace(digitsAt + zeroDigits.size() - 16, 16,
+                       format::formatChecksum(manifestChecksum));
 
   format::Header header = {};
   std::memcpy(header.magic, format::kMagic, sizeof(header.magic));
@@ -200,25 +249,13 @@ LogicalResult mlir::xf::writeArtifact(StringRef path, llvm::json::Object manifes
   os << code;
   position += code.size();
   pad(os, position, header.weightsOffset);
-  uint64_t weightsStart = position;
-  if (weights) {
-    for (Attribute entry : weights) {
-      auto dict = cast<DictionaryAttr>(entry);
-      int64_t offset = dict.getAs<IntegerAttr>("offset").getInt();
-      auto value = cast<DenseResourceElementsAttr>(dict.get("value"));
-      AsmResourceBlob *blob = value.getRawHandle().getBlob();
-      if (!blob) {
-        error = "weight '" + dict.getAs<StringAttr>("name").str() +
-                "' has no data";
-        return failure();
-      }
-      pad(os, position, weightsStart + offset);
-      ArrayRef<char> data = blob->getData();
-      os.write(data.data(), data.size());
-      position += data.size();
-    }
-  }
-  pad(os, position, weightsStart + weightsSize);
+  if (failed(emitWeights(
+          [&](const char *data, size_t size) {
+            os.write(data, size);
+            position += size;
+          },
+          [&](uint64_t size) { pad(os, position, position + size); })))
+    return failure();
   os.close();
   if (os.has_error()) {
     error = "cannot write '" + path.str() + "': " + os.error().message();

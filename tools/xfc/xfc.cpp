@@ -265,7 +265,6 @@ int main(int argc, char **argv) {
     requiredFeatures.push_back(feature);
   llvm::json::Object manifest{
       {"format", "xfm"},
-      {"format_version", 1},
       {"producer", "xfc 0.1 (LLVM " LLVM_VERSION_STRING ")"},
       {"source", input},
       {"entry", "main"},
