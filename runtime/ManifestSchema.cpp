@@ -1,6 +1,7 @@
 //===- ManifestSchema.cpp - What an artifact's manifest must hold ---------===//
 
 #include "runtime/ManifestSchema.h"
+#include "runtime/Runtime.h"
 
 #include <cmath>
 #include <functional>
@@ -64,9 +65,13 @@ public:
         v, path, {"name", "dtype", "shape", "dim_names"}, {"value_range"},
         [&](const std::string &key, const Value &member,
             const std::string &at) {
-          if (key == "name" || key == "dtype")
+          if (key == "name")
             return string(member, at) &&
                    (!member.string.empty() || fail(at, "must not be empty"));
+          if (key == "dtype")
+            return string(member, at) &&
+                   (parseDType(member.string) ||
+                    fail(at, "is an unknown dtype '" + member.string + "'"));
           if (key == "shape" || key == "dim_names") {
             if (member.kind != Value::Kind::Array || member.array.size() > 32)
               return fail(at, "must be an array of at most 32 entries");
@@ -80,11 +85,12 @@ public:
             }
             return true;
           }
-          // value_range: [lo, hi) of an index input.
+          // value_range: [lo, hi) of an index input (empty for a table
+          // without rows).
           if (member.kind != Value::Kind::Array || member.array.size() != 2 ||
               !isInt(member.array[0]) || !isInt(member.array[1]) ||
-              member.array[0].number >= member.array[1].number)
-            return fail(at, "must be [lo, hi] with integers lo < hi");
+              member.array[0].number > member.array[1].number)
+            return fail(at, "must be [lo, hi] with integers lo <= hi");
           return true;
         });
     if (ok && v.get("dim_names")->array.size() != rank)

@@ -155,13 +155,9 @@ static bool parseSpecs(const json::Value *list, std::vector<TensorSpec> &specs,
     auto name = entry.getString("name");
     auto dtype = entry.getString("dtype");
     const auto *shape = entry.getArray("shape");
-    if (!name || !dtype || !shape) {
-      error = "the manifest has a malformed tensor entry";
-      return false;
-    }
-    if (!parseDType(*dtype)) {
-      error = "invalid manifest: tensor '" + *name + "' has an unknown dtype '" +
-              *dtype + "'";
+    // validateManifest checked the entry's form.
+    if (!name || !dtype || !shape || !parseDType(*dtype)) {
+      error = "invalid manifest: a malformed tensor entry";
       return false;
     }
     spec.name = *name;

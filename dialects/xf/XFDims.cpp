@@ -24,6 +24,8 @@ struct TraceCacheScope::Cache {
 };
 
 static thread_local TraceCacheScope::Cache *activeTraceCache = nullptr;
+/// Whether the walk in progress reached traceDim's depth limit.
+static thread_local bool walkCutShort = false;
 
 TraceCacheScope::TraceCacheScope()
     : cache(std::make_unique<Cache>()), previous(activeTraceCache) {
@@ -31,13 +33,6 @@ TraceCacheScope::TraceCacheScope()
 }
 TraceCacheScope::~TraceCacheScope() { activeTraceCache = previous; }
 
-/// Follows `ref` up to the op that gave the dimension its size: through
-/// transposes, head splits and merges, splits along another axis, the
-/// leading dimensions of projections (linear layers and MatMuls by a weight
-/// matrix), of normalizations, activations and attention, gathers (an
-/// embedding's rows take the ids' shape), unsqueezes, `range(0, n, 1)`
-/// (whose length is n, read from a shape) and broadcasting arithmetic
-/// (when every operand that is not a static 1 there traces to one origin).
 /// A dimension of a function argument stands for every argument dimension
 /// of the same name (`xf.input_dim_names`: the runtime checks that inputs
 /// agree on them), so `input_ids` and `attention_mask` share one batch.
@@ -162,6 +157,33 @@ static bool slicesWhole(SliceOp slice, int64_t i, int64_t dim, int depth) {
 
 static DimRef traceDimUncached(DimRef ref, int depth);
 
+/// The input dimension of result dimension `dim` of an op that removed the
+/// (sorted, non-negative) `axes`.
+static int64_t mapPastRemovedAxes(int64_t dim, ArrayRef<int64_t> axes) {
+  for (int64_t axis : axes) // Sorted: skip each removed one before.
+    dim += axis <= dim;
+  return dim;
+}
+
+std::optional<int64_t> xf::getBroadcastOperandDim(Value operand,
+                                                  int64_t resultRank,
+                                                  int64_t resultDim) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  int64_t dim = resultDim - (resultRank - type.getRank());
+  if (dim < 0 || type.getDimSize(dim) == 1)
+    return std::nullopt;
+  return dim;
+}
+
+std::optional<DimRef> xf::getRangeLengthSource(RangeOp range) {
+  std::optional<SmallVector<int64_t>> start = getKnownIntValues(range.getStart());
+  std::optional<SmallVector<int64_t>> delta = getKnownIntValues(range.getDelta());
+  if (!start || !delta || start->size() != 1 || delta->size() != 1 ||
+      (*start)[0] != 0 || (*delta)[0] != 1)
+    return std::nullopt;
+  return getDimSource(range.getLimit());
+}
+
 bool xf::isBroadcastingElementwise(Operation *op) {
   return isa<AddOp, SubOp, MulOp, DivOp, WhereOp, MaxOp, MinOp, PowOp, ModOp,
              EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp, AndOp,
@@ -181,6 +203,10 @@ std::optional<ClampedSlice> xf::getClampedSlice(DimRef ref, int depth) {
       continue;
     if (getKnownElement(slice.getStarts(), i) != 0 ||
         getKnownElement(slice.getSteps(), i) != 1)
+      return std::nullopt;
+    // A table: static rows, more than one (one row broadcasts anyway).
+    int64_t rows = slice.getInput().getType().getDimSize(ref.dim);
+    if (ShapedType::isDynamic(rows) || rows < 2)
       return std::nullopt;
     Value end = getShapePiece(slice.getEnds(), i);
     std::optional<DimRef> source = end ? getDimSource(end) : std::nullopt;
@@ -207,8 +233,16 @@ DimRef xf::traceDim(DimRef ref, int depth) {
   auto it = activeTraceCache->traced.find(key);
   if (it != activeTraceCache->traced.end())
     return it->second;
+  // A walk the depth limit cut short is right (it stops at a dimension of
+  // the same size) but shallower; kept, it would make answers depend on
+  // the order of queries.
+  bool cutShort = false;
+  std::swap(cutShort, walkCutShort);
   DimRef traced = traceDimUncached(ref, depth);
-  activeTraceCache->traced[key] = traced;
+  std::swap(cutShort, walkCutShort);
+  if (!cutShort)
+    activeTraceCache->traced[key] = traced;
+  walkCutShort |= cutShort;
   return traced;
 }
 
@@ -279,26 +313,12 @@ static DimRef traceDimUncached(DimRef ref, int depth) {
       continue;
     }
     if (auto squeeze = dyn_cast<SqueezeOp>(def)) {
-      // Result dimension d is the input's d-th dimension not squeezed.
-      int64_t inputRank = squeeze.getInput().getType().getRank();
-      SmallVector<int64_t> axes;
-      for (int64_t axis : squeeze.getAxes())
-        axes.push_back(axis < 0 ? axis + inputRank : axis);
-      llvm::sort(axes);
-      int64_t dim = ref.dim;
-      for (int64_t axis : axes) // Sorted: skip each squeezed one before.
-        dim += axis <= dim;
-      ref = {squeeze.getInput(), dim};
+      ref = {squeeze.getInput(), mapPastRemovedAxes(ref.dim, squeeze.getAxes())};
       continue;
     }
     if (auto range = dyn_cast<RangeOp>(def)) {
-      std::optional<SmallVector<int64_t>> start =
-          getKnownIntValues(range.getStart());
-      std::optional<SmallVector<int64_t>> delta =
-          getKnownIntValues(range.getDelta());
-      std::optional<DimRef> limit = getDimSource(range.getLimit());
-      if (!start || !delta || start->size() != 1 || delta->size() != 1 ||
-          (*start)[0] != 0 || (*delta)[0] != 1 || !limit)
+      std::optional<DimRef> limit = getRangeLengthSource(range);
+      if (!limit)
         return ref;
       ref = *limit;
       continue;
@@ -320,17 +340,14 @@ static DimRef traceDimUncached(DimRef ref, int depth) {
     if (isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
             def)) {
       // Dimensions not reduced keep their size (and place, with keepdims).
+      // Every reduction has the same `axes` and `keepdims` (XF_ReduceOp).
       ArrayRef<int64_t> axes =
           cast<DenseI64ArrayAttr>(def->getAttr("axes")).asArrayRef();
       bool keepdims = cast<BoolAttr>(def->getAttr("keepdims")).getValue();
-      int64_t dim = ref.dim;
-      if (keepdims && llvm::is_contained(axes, dim))
+      if (keepdims && llvm::is_contained(axes, ref.dim))
         return ref;
-      if (!keepdims) {
-        for (int64_t axis : axes) // Sorted: skip each reduced one before.
-          dim += axis <= dim;
-      }
-      ref = {def->getOperand(0), dim};
+      ref = {def->getOperand(0),
+             keepdims ? ref.dim : mapPastRemovedAxes(ref.dim, axes)};
       continue;
     }
     if (auto concat = dyn_cast<ConcatOp>(def)) {
@@ -366,15 +383,14 @@ static DimRef traceDimUncached(DimRef ref, int depth) {
       int64_t rank = cast<RankedTensorType>(def->getResult(0).getType()).getRank();
       std::optional<DimRef> common;
       for (Value operand : def->getOperands()) {
-        auto type = cast<RankedTensorType>(operand.getType());
-        int64_t dim = ref.dim - (rank - type.getRank());
-        if (dim < 0 || type.getDimSize(dim) == 1)
+        std::optional<int64_t> dim = getBroadcastOperandDim(operand, rank, ref.dim);
+        if (!dim)
           continue;
-        DimRef traced = traceDim({operand, dim}, depth + 1);
+        DimRef traced = traceDim({operand, *dim}, depth + 1);
         if (common && !(traced == *common)) {
-          // A table sliced to the first n rows has min(n, rows) of them:
-          // where it meets a dimension of n's origin, a valid run has n
-          // rows (else the sizes differ and the op fails), e.g. position
+          // A table of N >= 2 rows sliced to the first n has min(n, N):
+          // where it meets a dimension of n's origin, the result has n
+          // (n <= N, or the sizes differ and the op fails), e.g. position
           // embeddings [1, min(S, 512), D] added to token embeddings.
           if (getClampedSliceOrigin(traced, depth) == *common)
             continue;
@@ -471,6 +487,7 @@ static DimRef traceDimUncached(DimRef ref, int depth) {
     }
     return ref;
   }
+  walkCutShort = true;
   return ref;
 }
 

@@ -16,12 +16,16 @@ namespace mlir::xf {
 /// Follows `ref` up to the op that gave the dimension its size: through
 /// transposes, head splits and merges, splits along another axis, the
 /// leading dimensions of projections and batched products, normalizations,
-/// activations, softmax and attention, gathers (an embedding's rows take the
-/// ids' shape), unsqueezes, expands, reshapes whose target reads another
-/// shape, `range(0, n, 1)` (whose length is n) and broadcasting arithmetic
-/// (when every operand that is not a static 1 there traces to one origin).
+/// activations and every other unary op, softmax and attention, gathers (an
+/// embedding's rows take the ids' shape), unsqueezes, squeezes, reductions
+/// (the dimensions they keep), expands, reshapes whose target reads another
+/// shape, slices that keep a dimension whole, `range(0, n, 1)` (whose
+/// length is n) and broadcasting arithmetic (when every operand that is not
+/// a static 1 there traces to one origin, or is a table clamped to the
+/// first n rows against a dimension of n's origin: see getClampedSlice).
 /// Function arguments' dimensions of one name (`xf.input_dim_names`) are one
-/// origin.
+/// origin. Walks are memoized while a TraceCacheScope lives (one is made
+/// for each outermost call otherwise).
 DimRef traceDim(DimRef ref, int depth = 0);
 
 /// What the -1 entry `d` of a reshape's target `shape` stands for: the
@@ -49,8 +53,18 @@ std::optional<InferredEntry> inferMinusOneEntry(Value input, Value shape,
 /// broadcasts its operands (numpy rules).
 bool isBroadcastingElementwise(Operation *op);
 
+/// The dimension of `operand` that broadcasts to dimension `resultDim` of
+/// a result of rank `resultRank`, unless it is missing or a static 1.
+std::optional<int64_t> getBroadcastOperandDim(Value operand,
+                                              int64_t resultRank,
+                                              int64_t resultDim);
+
+/// The dimension that gives `range(0, n, 1)` its length n, if it is one.
+std::optional<DimRef> getRangeLengthSource(RangeOp range);
+
 /// Dimension `dim` of `slice`'s result, cut from 0 with step 1 to an end n
-/// read from a dimension of origin `endOrigin`: min(n, the input's size).
+/// read from a dimension of origin `endOrigin`, of a table with a static
+/// number N >= 2 of rows there: min(n, N).
 struct ClampedSlice {
   SliceOp slice;
   int64_t dim;

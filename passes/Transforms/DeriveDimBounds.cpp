@@ -51,26 +51,16 @@ static std::string getNodeName(Operation *op) {
                       : "node '" + name + "'";
 }
 
-/// The limit n of `range(0, n, 1)` that `indices` holds (possibly reshaped,
-/// expanded, cast or sliced from the start, which keep its largest value).
+/// The length n of `range(0, n, 1)` that `indices` holds (possibly
+/// reshaped, expanded or cast, which keep its largest value n - 1).
 static std::optional<DimRef> getRangeLimit(Value indices) {
   while (Operation *def = indices.getDefiningOp()) {
-    if (isa<UnsqueezeOp, SqueezeOp, ReshapeOp, ExpandOp, CastOp, TransposeOp>(
-            def)) {
-      indices = def->getOperand(0);
-      continue;
-    }
-    auto range = dyn_cast<RangeOp>(def);
-    if (!range)
+    if (auto range = dyn_cast<RangeOp>(def))
+      return getRangeLengthSource(range);
+    if (!isa<UnsqueezeOp, SqueezeOp, ReshapeOp, ExpandOp, CastOp, TransposeOp>(
+            def))
       return std::nullopt;
-    std::optional<SmallVector<int64_t>> start =
-        getKnownIntValues(range.getStart());
-    std::optional<SmallVector<int64_t>> delta =
-        getKnownIntValues(range.getDelta());
-    if (!start || !delta || start->size() != 1 || delta->size() != 1 ||
-        (*start)[0] != 0 || (*delta)[0] != 1)
-      return std::nullopt;
-    return getDimSource(range.getLimit());
+    indices = def->getOperand(0);
   }
   return std::nullopt;
 }
@@ -120,17 +110,13 @@ struct DeriveDimBoundsPass
       auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
       for (int64_t d = 0; d < resultType.getRank(); ++d) {
         SmallVector<DimRef> traced;
-        for (Value operand : op->getOperands()) {
-          auto type = cast<RankedTensorType>(operand.getType());
-          int64_t dim = d - (resultType.getRank() - type.getRank());
-          if (dim >= 0 && type.getDimSize(dim) != 1)
-            traced.push_back(traceDim({operand, dim}));
-        }
+        for (Value operand : op->getOperands())
+          if (std::optional<int64_t> dim =
+                  getBroadcastOperandDim(operand, resultType.getRank(), d))
+            traced.push_back(traceDim({operand, *dim}));
         for (DimRef candidate : traced) {
           std::optional<ClampedSlice> clamped = getClampedSlice(candidate);
-          if (!clamped ||
-              clamped->slice.getInput().getType().isDynamicDim(clamped->dim) ||
-              !llvm::is_contained(traced, clamped->endOrigin))
+          if (!clamped || !llvm::is_contained(traced, clamped->endOrigin))
             continue;
           std::string name = getInputDimName(func, clamped->endOrigin);
           int64_t rows =

@@ -476,9 +476,9 @@ static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
   }
 }
 
-/// 1 for the rows of `condition` ([..., 1, Sq, Sk] or [Sq, Sk], the same
-/// for every head) that keep at least one key, else 0: [..., Sq, 1] with
-/// the head dimension dropped, to multiply the packed [B, Sq, H * D] output.
+/// Whether each row of `condition` ([..., 1, Sq, Sk] or [Sq, Sk], the same
+/// for every head) keeps at least one key: [..., Sq, 1] with the head
+/// dimension dropped, to select from the packed [B, Sq, H * D] output.
 static Value getVisibleRows(PatternRewriter &rewriter, Location loc,
                             Value condition, bool conditionKeeps,
                             Type elementType) {
@@ -494,9 +494,14 @@ static Value getVisibleRows(PatternRewriter &rewriter, Location loc,
   auto shape = llvm::to_vector(cast<RankedTensorType>(visible.getType()).getShape());
   Value numeric = CastOp::create(
       rewriter, loc, RankedTensorType::get(shape, elementType), visible);
-  return ReduceMaxOp::create(rewriter, loc, numeric,
-                             rewriter.getDenseI64ArrayAttr({rank - 1}),
-                             rewriter.getBoolAttr(true));
+  Value any = ReduceMaxOp::create(rewriter, loc, numeric,
+                                  rewriter.getDenseI64ArrayAttr({rank - 1}),
+                                  rewriter.getBoolAttr(true));
+  Value zero = ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, elementType),
+                             rewriter.getFloatAttr(elementType, 0.0)));
+  return GreaterOp::create(rewriter, loc, any, zero);
 }
 
 /// The ops that become dead once `root` is erased: those whose every user
@@ -619,8 +624,8 @@ private:
       return refuse("Q, K and V batches differ");
 
     // Zeroing what the score condition hid changes only the rows where it
-    // hid every key (their softmax is uniform, then zero): the output's
-    // rows are multiplied by whether the row has a visible key.
+    // hid every key (their softmax is uniform, then zero): the output keeps
+    // the rows that have a visible key and is zero in the others.
     if (zeroing &&
         (zeroing.getCondition() != epilogue->condition ||
          epilogue->conditionKeeps != (zeroing.getX() == probabilities)))
@@ -684,13 +689,20 @@ private:
 
     if (mask && cast<RankedTensorType>(mask.getType()).getRank() > 4)
       return refuse("mask of rank above 4");
-    // The rows of a condition that is the same for every head.
-    auto conditionType = epilogue->condition
-                             ? cast<RankedTensorType>(epilogue->condition.getType())
+    // The rows of a condition that is the same for every head (an expand
+    // of it to the scores' shape is left out).
+    Value rowCondition = epilogue->condition;
+    if (auto expand = rowCondition ? rowCondition.getDefiningOp<ExpandOp>()
+                                   : ExpandOp())
+      rowCondition = expand.getInput();
+    auto conditionType = rowCondition
+                             ? cast<RankedTensorType>(rowCondition.getType())
                              : RankedTensorType();
     bool zeroHiddenRows = zeroing && maskKind != "causal";
-    if (zeroHiddenRows && conditionType.getRank() >= 3 &&
-        conditionType.getDimSize(conditionType.getRank() - 3) != 1)
+    if (zeroHiddenRows &&
+        (conditionType.getRank() < 2 ||
+         (conditionType.getRank() >= 3 &&
+          conditionType.getDimSize(conditionType.getRank() - 3) != 1)))
       return refuse("probabilities zeroed per head");
     if (conditionMask) {
       // Nothing is created before the last refusal above.
@@ -761,12 +773,20 @@ private:
         rewriter.getStringAttr(maskKind),
         kvHeads == heads ? IntegerAttr() : rewriter.getI64IntegerAttr(kvHeads));
     Value output = attention.getResult();
-    if (zeroHiddenRows)
-      output = MulOp::create(
-          rewriter, loc, merge.getType(), output,
-          getVisibleRows(rewriter, loc, epilogue->condition,
-                         epilogue->conditionKeeps,
-                         merge.getType().getElementType()));
+    if (zeroHiddenRows) {
+      // A select, exact whatever the kernel leaves in rows it cannot
+      // normalize (every score -inf).
+      Type elementType = merge.getType().getElementType();
+      Value zero = ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(RankedTensorType::get({}, elementType),
+                                 rewriter.getFloatAttr(elementType, 0.0)));
+      output = WhereOp::create(
+          rewriter, loc, merge.getType(),
+          getVisibleRows(rewriter, loc, rowCondition, epilogue->conditionKeeps,
+                         elementType),
+          output, zero);
+    }
     for (ReshapeOp reshape : otherReshapes)
       rewriter.replaceOpWithNewOp<ReshapeOp>(reshape, reshape.getType(),
                                              output, reshape.getShape(),

@@ -196,46 +196,43 @@ struct FuseScaleShiftForm : OpRewritePattern<AddOp> {
                                 PatternRewriter &rewriter) const override {
     for (Value operand : root->getOperands()) {
       auto scaled = getSingleUseProducer<MulOp>(operand);
-      std::optional<Shift> shift = matchShift(getOtherOperand(root, operand));
-      if (!scaled || !shift)
+      if (!scaled)
         continue;
-      for (Value x : scaled->getOperands()) {
-        Value inv = getOtherOperand(scaled, x);
-        Value mean = getOtherOperand(shift->meanTimesInv, inv);
-        if (shift->negated) {
-          auto neg = mean ? getSingleUseProducer<NegOp>(mean) : NegOp();
-          mean = neg ? neg.getInput() : Value();
+      for (const Shift &shift : matchShifts(getOtherOperand(root, operand))) {
+        for (Value x : scaled->getOperands()) {
+          Value inv = getOtherOperand(scaled, x);
+          Value mean = getOtherOperand(shift.meanTimesInv, inv);
+          if (shift.negated) {
+            auto neg = mean ? getSingleUseProducer<NegOp>(mean) : NegOp();
+            mean = neg ? neg.getInput() : Value();
+          }
+          if (mean && succeeded(tryFuse(root, x, inv, mean, shift.beta,
+                                        rewriter)))
+            return success();
         }
-        if (mean && succeeded(tryFuse(root, x, inv, mean, shift->beta,
-                                      rewriter)))
-          return success();
       }
     }
     return failure();
   }
 
-  /// beta - mean * inv, or -mean * inv + beta.
+  /// beta - mean * inv, or -mean * inv + beta (either order).
   struct Shift {
     MulOp meanTimesInv;
     Value beta;
     bool negated;
   };
-  static std::optional<Shift> matchShift(Value shift) {
+  static SmallVector<Shift, 2> matchShifts(Value shift) {
+    SmallVector<Shift, 2> shifts;
     if (auto sub = getSingleUseProducer<SubOp>(shift)) {
       if (auto product = getSingleUseProducer<MulOp>(sub.getRhs()))
-        return Shift{product, sub.getLhs(), false};
-      return std::nullopt;
+        shifts.push_back({product, sub.getLhs(), false});
+      return shifts;
     }
-    auto add = getSingleUseProducer<AddOp>(shift);
-    if (!add)
-      return std::nullopt;
-    for (Value term : add->getOperands())
-      if (auto product = getSingleUseProducer<MulOp>(term))
-        if (llvm::any_of(product->getOperands(), [](Value v) {
-              return v.getDefiningOp<NegOp>() != nullptr;
-            }))
-          return Shift{product, getOtherOperand(add, term), true};
-    return std::nullopt;
+    if (auto add = getSingleUseProducer<AddOp>(shift))
+      for (Value term : add->getOperands())
+        if (auto product = getSingleUseProducer<MulOp>(term))
+          shifts.push_back({product, getOtherOperand(add, term), true});
+    return shifts;
   }
 
   LogicalResult tryFuse(AddOp root, Value x, Value inv, Value mean,
@@ -273,33 +270,44 @@ struct FuseScaleShiftForm : OpRewritePattern<AddOp> {
         varianceMean.getAxes() != axes ||
         !areTrailingAxes(axes, type.getRank()) || root.getType() != type)
       return failure();
-    int64_t normalizedRank = type.getRank() - axes.front();
-    Value scale = dropLeadingOnes(rewriter, root.getLoc(), gamma, normalizedRank);
-    Value shift = dropLeadingOnes(rewriter, root.getLoc(), beta, normalizedRank);
-    if (succeeded(replaceWithNorm<LayerNormOp>(root, axes.front(),
-                                               deviation->epsilon, rewriter, x,
-                                               scale, shift)))
-      return success();
-    // A failed match leaves the IR as it found it.
-    for (auto [created, original] : {std::pair(scale, gamma), {shift, beta}})
-      if (created != original)
-        rewriter.eraseOp(created.getDefiningOp());
-    return failure();
+    // Keras's scale and shift come as [1, 1, C]: without the leading 1s,
+    // checked before anything is created.
+    ArrayRef<int64_t> normalized = type.getShape().drop_front(axes.front());
+    int64_t extraGamma = getExtraLeadingOnes(gamma, normalized);
+    int64_t extraBeta = getExtraLeadingOnes(beta, normalized);
+    if (extraGamma < 0 || extraBeta < 0)
+      return failure();
+    Value scale = dropLeadingOnes(rewriter, root.getLoc(), gamma, extraGamma);
+    Value shift = dropLeadingOnes(rewriter, root.getLoc(), beta, extraBeta);
+    return replaceWithNorm<LayerNormOp>(root, axes.front(), deviation->epsilon,
+                                        rewriter, x, scale, shift);
   }
 
-  /// `param` without the leading 1s past `rank` dimensions (tf2onnx keeps
-  /// Keras's [1, 1, C] scale and shift), which the norm's operands lack.
+  /// How many leading 1s `param` has beyond the `normalized` dimensions,
+  /// or -1 when, without them, it would not broadcast to those dimensions.
+  static int64_t getExtraLeadingOnes(Value param, ArrayRef<int64_t> normalized) {
+    ArrayRef<int64_t> shape = cast<RankedTensorType>(param.getType()).getShape();
+    int64_t extra = std::max<int64_t>(
+        0, static_cast<int64_t>(shape.size() - normalized.size()));
+    if (llvm::any_of(shape.take_front(extra), [](int64_t d) { return d != 1; }))
+      return -1;
+    ArrayRef<int64_t> kept = shape.drop_front(extra);
+    for (auto [d, size] : llvm::enumerate(kept)) {
+      int64_t target = normalized[normalized.size() - kept.size() + d];
+      if (size != 1 && !ShapedType::isDynamic(size) &&
+          !ShapedType::isDynamic(target) && size != target)
+        return -1;
+    }
+    return extra;
+  }
+
   static Value dropLeadingOnes(PatternRewriter &rewriter, Location loc,
-                               Value param, int64_t rank) {
-    auto type = cast<RankedTensorType>(param.getType());
-    int64_t extra = type.getRank() - rank;
-    if (extra <= 0 ||
-        llvm::any_of(type.getShape().take_front(extra),
-                     [](int64_t d) { return d != 1; }))
+                               Value param, int64_t count) {
+    if (count == 0)
       return param;
     return SqueezeOp::create(
         rewriter, loc, param,
-        rewriter.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(extra))));
+        rewriter.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(count))));
   }
 };
 

@@ -93,3 +93,20 @@ func.func @negative_unnamed_dimension(%ids: tensor<?x?xi64>, %table: tensor<128x
   %e = xf.gather %table, %positions {axis = 0 : i64} : (tensor<128x8xf32>, tensor<?xi64>) -> tensor<?x8xf32>
   return %e : tensor<?x8xf32>
 }
+
+// -----
+
+// A table of one row, sliced to min(S, 1) rows, broadcasts against any S:
+// no bound (a bound of 1 would refuse valid inputs).
+// CHECK-LABEL: func.func @negative_one_row_table
+// CHECK-NOT: xf.dim_bounds
+func.func @negative_one_row_table(%x: tensor<?x?x8xf32>, %table: tensor<1x8xf32>) -> tensor<?x?x8xf32> attributes {xf.input_dim_names = [["batch", "sequence", ""], ["", ""]]} {
+  %shape = xf.shape_of %x : (tensor<?x?x8xf32>) -> tensor<3xi64>
+  %zero = xf.constant dense<0> : tensor<1xi64>
+  %one = xf.constant dense<1> : tensor<1xi64>
+  %two = xf.constant dense<2> : tensor<1xi64>
+  %s = xf.slice %shape, %one, %two, %zero, %one : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %rows = xf.slice %table, %zero, %s, %zero, %one : (tensor<1x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x8xf32>
+  %sum = xf.add %x, %rows : (tensor<?x?x8xf32>, tensor<?x8xf32>) -> tensor<?x?x8xf32>
+  return %sum : tensor<?x?x8xf32>
+}

@@ -906,7 +906,7 @@ func.func @negative_sequence_first_one_head(%q: tensor<8x?x16xf32>, %k: tensor<8
 // merged queries, a hiding condition before the softmax and the same
 // condition zeroing the probabilities after it (XSoftmax). The bias is
 // split like the scores and becomes the mask with the condition; the
-// zeroing keeps only rows that see a key, a factor on the output.
+// zeroing keeps only rows that see a key, a select on the output.
 // CHECK-LABEL: func.func @disentangled_bias_zeroed_probabilities
 // CHECK-SAME: %[[COND:[^:]*]]: tensor<?x1x8x8xi1>
 // CHECK: %[[BIAS:.*]] = xf.reshape {{.*}} -> tensor<?x4x8x8xf32>
@@ -917,7 +917,8 @@ func.func @negative_sequence_first_one_head(%q: tensor<8x?x16xf32>, %k: tensor<8
 // CHECK: %[[ROWS:.*]] = xf.squeeze %[[SEEN]] {axes = array<i64: 1>}
 // CHECK: %[[NUMERIC:.*]] = xf.cast %[[ROWS]] : tensor<?x8x8xi1> to tensor<?x8x8xf32>
 // CHECK: %[[ANY:.*]] = xf.reduce_max %[[NUMERIC]] {axes = array<i64: 2>} : (tensor<?x8x8xf32>) -> tensor<?x8x1xf32>
-// CHECK: %[[O:.*]] = xf.mul %[[A]], %[[ANY]] : (tensor<?x8x64xf32>, tensor<?x8x1xf32>) -> tensor<?x8x64xf32>
+// CHECK: %[[SEES:.*]] = xf.greater %[[ANY]], %[[ZERO:.*]] : (tensor<?x8x1xf32>, tensor<f32>) -> tensor<?x8x1xi1>
+// CHECK: %[[O:.*]] = xf.where %[[SEES]], %[[A]], %[[ZERO]] : (tensor<?x8x1xi1>, tensor<?x8x64xf32>, tensor<f32>) -> tensor<?x8x64xf32>
 // CHECK: return %[[O]]
 func.func @disentangled_bias_zeroed_probabilities(%qp: tensor<?x8x64xf32>, %kp: tensor<?x8x64xf32>, %vp: tensor<?x8x64xf32>, %w: tensor<16x8xf32>, %cond: tensor<?x1x8x8xi1>) -> tensor<?x8x64xf32> attributes {xf.input_dim_names = [["batch", "", ""], ["batch", "", ""], ["batch", "", ""], ["", ""], ["batch", "", "", ""]]} {
   %split = xf.constant dense<[0, 8, 4, 16]> : tensor<4xi64>

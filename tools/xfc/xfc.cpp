@@ -188,7 +188,9 @@ int main(int argc, char **argv) {
   for (const std::string &spec : dimBounds) {
     auto [name, value] = StringRef(spec).split('=');
     int64_t bound;
-    if (name.empty() || value.getAsInteger(10, bound) || bound < 0)
+    // Bounds live in the manifest's JSON numbers: exact up to 2^53.
+    if (name.empty() || value.getAsInteger(10, bound) || bound < 0 ||
+        bound > (int64_t(1) << 53))
       return fail("--max-dim expects NAME=N (for example sequence=512), got '" +
                   spec + "'");
     bounds[name] = bound;
