@@ -30,6 +30,9 @@ inline constexpr uint64_t kCodeAlignment = 64;
 inline constexpr uint64_t kWeightsAlignment = 4096;
 /// The name of the packed entry point in the shared object.
 inline constexpr const char *kEntrySymbol = "xf_entry";
+/// The function generated code calls when a gather's computed index is out
+/// of range: (check site, index, size). The runtime defines it.
+inline constexpr const char *kIndexErrorSymbol = "xf_rt_index_error";
 
 struct Header {
   char magic[8];

@@ -121,7 +121,7 @@ bool xf::runtime::validateManifest(const Value &manifest,
        "entry", "weights_argument", "inputs", "outputs", "dim_bounds",
        "target", "required_cpu_features", "options", "manifest_checksum",
        "code_checksum", "weights_checksum", "weights_size", "weights_count"},
-      {"dim_bound_origins"},
+      {"dim_bound_origins", "checks"},
       [&](const std::string &key, const Value &v, const std::string &path) {
         if (key == "format")
           return (v.kind == Value::Kind::String && v.string == "xfm") ||
@@ -162,7 +162,7 @@ bool xf::runtime::validateManifest(const Value &manifest,
               v, path, {"triple", "cpu"}, {},
               [&](const std::string &, const Value &member,
                   const std::string &at) { return check.string(member, at); });
-        if (key == "required_cpu_features") {
+        if (key == "required_cpu_features" || key == "checks") {
           if (v.kind != Value::Kind::Array)
             return check.fail(path, "must be an array");
           for (size_t i = 0; i < v.array.size(); ++i)

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -290,6 +291,9 @@ std::unique_ptr<Model> Model::load(const std::string &path,
       bounds && bounds->kind == json::Value::Kind::Object)
     for (const auto &[name, value] : bounds->object)
       model->dimBounds[name] = static_cast<int64_t>(value.number);
+  if (const auto *sites = manifest->getArray("checks"))
+    for (const json::Value &site : *sites)
+      model->checkSites.push_back(site.string);
   if (const json::Value *origins = manifest->get("dim_bound_origins");
       origins && origins->kind == json::Value::Kind::Object)
     for (const auto &[name, value] : origins->object)
@@ -503,6 +507,23 @@ struct Descriptor {
 };
 } // namespace
 
+/// The first failed index check of the run in progress on this thread:
+/// generated code checks the indices its gathers compute on the calling
+/// thread, records the first failure here and keeps running in bounds.
+namespace {
+struct IndexFailure {
+  bool failed = false;
+  int64_t site = 0, index = 0, size = 0;
+};
+thread_local IndexFailure indexFailure;
+} // namespace
+
+extern "C" __attribute__((visibility("default"))) void
+xf_rt_index_error(int64_t site, int64_t index, int64_t size) {
+  if (!indexFailure.failed)
+    indexFailure = {true, site, index, size};
+}
+
 bool Model::run(const std::vector<Tensor> &given, std::vector<Tensor> &results,
                 std::string &error) const {
   if (!validate(given, error))
@@ -531,7 +552,9 @@ bool Model::run(const std::vector<Tensor> &given, std::vector<Tensor> &results,
   // The thread count is an OpenMP setting of the calling thread, so
   // concurrent runs with different counts do not interfere.
   omp_set_num_threads(numThreads);
+  indexFailure = IndexFailure();
   impl->entry(args.data());
+  IndexFailure failure = std::exchange(indexFailure, IndexFailure());
 
   // The generated code allocated every result with malloc and hands over
   // ownership.
@@ -583,5 +606,17 @@ bool Model::run(const std::vector<Tensor> &given, std::vector<Tensor> &results,
   }
   for (void *buffer : released)
     std::free(buffer);
+  if (failure.failed) {
+    results.clear();
+    std::string where = failure.site >= 0 &&
+                                static_cast<size_t>(failure.site) <
+                                    checkSites.size()
+                            ? checkSites[failure.site]
+                            : "a gather";
+    error = where + ": index " + std::to_string(failure.index) +
+            " is out of range for " + std::to_string(failure.size) +
+            " rows (computed from the inputs; nothing was returned)";
+    return false;
+  }
   return true;
 }

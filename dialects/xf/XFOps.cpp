@@ -664,3 +664,16 @@ LogicalResult ConvOp::verify() {
       return emitOpError() << "pads must not be negative";
   return success();
 }
+
+std::string xf::describeNode(Operation *op) {
+  std::string name;
+  op->getLoc()->walk([&](Location loc) {
+    if (auto named = dyn_cast<NameLoc>(loc)) {
+      name = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name.empty() ? op->getName().getStringRef().str()
+                      : "node '" + name + "'";
+}

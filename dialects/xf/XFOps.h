@@ -28,6 +28,10 @@ FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
 /// Returns std::nullopt when the value is not such a tensor.
 std::optional<SmallVector<int64_t>> getKnownIntValues(Value value);
 
+/// The ONNX node an op was imported from, for messages: "node 'NAME'" from
+/// its location, or the op's name when it has none.
+std::string describeNode(Operation *op);
+
 /// A dimension of a tensor value: `value`'s dimension `dim`.
 struct DimRef {
   Value value;

@@ -37,20 +37,6 @@ static std::string getInputDimName(func::FuncOp func, DimRef ref) {
   return name ? name.str() : "";
 }
 
-/// The ONNX node an op came from, for messages.
-static std::string getNodeName(Operation *op) {
-  std::string name;
-  op->getLoc()->walk([&](Location loc) {
-    if (auto named = dyn_cast<NameLoc>(loc)) {
-      name = named.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name.empty() ? op->getName().getStringRef().str()
-                      : "node '" + name + "'";
-}
-
 /// The length n of `range(0, n, 1)` that `indices` holds (possibly
 /// reshaped, expanded or cast, which keep its largest value n - 1).
 static std::optional<DimRef> getRangeLimit(Value indices) {
@@ -100,7 +86,7 @@ struct DeriveDimBoundsPass
         int64_t rows = dataType.getDimSize(*axis);
         record(name, rows,
                llvm::formatv("{0} reads row {1} - 1 of a table of {2} rows",
-                             getNodeName(op), name, rows));
+                             describeNode(op), name, rows));
         return;
       }
       if (!isBroadcastingElementwise(op))
@@ -124,8 +110,8 @@ struct DeriveDimBoundsPass
           record(name, rows,
                  llvm::formatv("{0} takes the first {1} rows of a table of "
                                "{2} and {3} needs {1} of them",
-                               getNodeName(clamped->slice), name, rows,
-                               getNodeName(op)));
+                               describeNode(clamped->slice), name, rows,
+                               describeNode(op)));
         }
       }
     });

@@ -258,6 +258,11 @@ int main(int argc, char **argv) {
   if (emitStage != Stage::Artifact)
     return printModule(*module);
 
+  // The nodes whose computed indices the code checks, by site.
+  llvm::json::Array checks;
+  if (auto sites = (*module)->getAttrOfType<ArrayAttr>("xf.check_sites"))
+    for (auto site : sites.getAsValueRange<StringAttr>())
+      checks.push_back(site.str());
   auto code = xf::compileToSharedObject(*module, "main", *target, error);
   if (failed(code))
     return fail(error);
@@ -275,6 +280,7 @@ int main(int argc, char **argv) {
       {"outputs", xf::toJSON(signature->outputs)},
       {"dim_bounds", std::move(bounds)},
       {"dim_bound_origins", std::move(boundOrigins)},
+      {"checks", std::move(checks)},
       {"target",
        llvm::json::Object{{"triple", target->triple}, {"cpu", target->cpu}}},
       {"required_cpu_features", std::move(requiredFeatures)},

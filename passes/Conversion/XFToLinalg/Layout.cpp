@@ -3,6 +3,9 @@
 #include "passes/Conversion/XFToLinalg/Patterns.h"
 
 #include "dialects/xf/XFOps.h"
+#include "runtime/ArtifactFormat.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -301,6 +304,59 @@ struct SliceToLinalg : OpConversionPattern<SliceOp> {
   }
 };
 
+/// Reports the first index of `indices` outside [-size, size) to the
+/// runtime, once per run of the gather: the smallest and the largest index
+/// are reduced, and a call to the runtime's kIndexErrorSymbol (check site,
+/// index, size) made if either is out of range.
+static void checkIndices(OpBuilder &b, Location loc, Value indices,
+                         Value size, IntegerAttr site) {
+  auto type = cast<RankedTensorType>(indices.getType());
+  Type i64 = b.getI64Type();
+  auto scalar = RankedTensorType::get({}, i64);
+  auto filled = [&](int64_t value) {
+    Value empty = tensor::EmptyOp::create(b, loc, scalar.getShape(), i64);
+    Value constant = arith::ConstantIntOp::create(b, loc, i64, value);
+    return linalg::FillOp::create(b, loc, constant, empty).getResult(0);
+  };
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank),
+      AffineMap::get(rank, 0, {}, b.getContext()),
+      AffineMap::get(rank, 0, {}, b.getContext())};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::reduction);
+  auto bounds = linalg::GenericOp::create(
+      b, loc, TypeRange{scalar, scalar}, ValueRange{indices},
+      ValueRange{filled(std::numeric_limits<int64_t>::max()),
+                 filled(std::numeric_limits<int64_t>::min())},
+      maps, iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value index = args[0];
+        if (index.getType() != i64)
+          index = arith::ExtSIOp::create(nb, nloc, i64, index);
+        linalg::YieldOp::create(
+            nb, nloc,
+            ValueRange{arith::MinSIOp::create(nb, nloc, index, args[1]),
+                       arith::MaxSIOp::create(nb, nloc, index, args[2])});
+      });
+  Value smallest = tensor::ExtractOp::create(b, loc, bounds.getResult(0));
+  Value largest = tensor::ExtractOp::create(b, loc, bounds.getResult(1));
+  Value rows = arith::IndexCastOp::create(b, loc, i64, size);
+  Value lowest = arith::SubIOp::create(
+      b, loc, arith::ConstantIntOp::create(b, loc, i64, 0), rows);
+  Value tooLarge = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                         largest, rows);
+  Value tooSmall = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                         smallest, lowest);
+  Value outside = arith::OrIOp::create(b, loc, tooLarge, tooSmall);
+  scf::IfOp::create(b, loc, outside, [&](OpBuilder &tb, Location tloc) {
+    Value index = arith::SelectOp::create(tb, tloc, tooLarge, largest, smallest);
+    Value siteValue = arith::ConstantIntOp::create(tb, tloc, i64, site.getInt());
+    func::CallOp::create(tb, tloc, ::xf::artifact::kIndexErrorSymbol,
+                         TypeRange{}, ValueRange{siteValue, index, rows});
+    scf::YieldOp::create(tb, tloc);
+  });
+}
+
 /// out[pre, idx, post] = data[pre, indices[idx], post], with negative indices
 /// counting from the end.
 struct GatherToLinalg : OpConversionPattern<GatherOp> {
@@ -311,7 +367,6 @@ struct GatherToLinalg : OpConversionPattern<GatherOp> {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     Value data = adaptor.getData(), indices = adaptor.getIndices();
-    auto dataType = cast<RankedTensorType>(data.getType());
     auto indicesType = cast<RankedTensorType>(indices.getType());
     auto resultType = convertTensorType(*getTypeConverter(), op.getType());
     int64_t axis = op.getAxis();
@@ -332,11 +387,23 @@ struct GatherToLinalg : OpConversionPattern<GatherOp> {
         getValueOrCreateConstantIndexOp(rewriter, loc, dataDims[axis]);
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
+    auto site = op->getAttrOfType<IntegerAttr>(kCheckSiteAttr);
+    if (site)
+      checkIndices(rewriter, loc, indices, axisSize, site);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
         ValueRange{init}, maps, iterators,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
           Value index = normalizeIndex(b, nloc, args[0], axisSize);
+          if (site) {
+            // Past a failed check the run only has to stay in bounds: its
+            // results are dropped for the error.
+            Value zero = arith::ConstantIndexOp::create(b, nloc, 0);
+            Value last = arith::SubIOp::create(
+                b, nloc, axisSize, arith::ConstantIndexOp::create(b, nloc, 1));
+            index = arith::MaxSIOp::create(
+                b, nloc, zero, arith::MinSIOp::create(b, nloc, index, last));
+          }
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, nloc, d));
@@ -483,7 +550,7 @@ struct SplitToTensor : OpConversionPattern<SplitOp> {
 };
 } // namespace
 
-void xf::populateLayoutPatterns(const TypeConverter &converter,
+void mlir::xf::populateLayoutPatterns(const TypeConverter &converter,
                                 RewritePatternSet &patterns) {
   patterns.add<TransposeToLinalg, ReshapeToTensor,
                UnitDimsToReshape<SqueezeOp>, UnitDimsToReshape<UnsqueezeOp>,

@@ -83,6 +83,10 @@ Value extractIndex(OpBuilder &b, Location loc, Value tensor, int64_t position);
 /// dimension of `size` when negative, as ONNX's gathers and scatters read it.
 Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value size);
 
+/// The attribute that numbers a gather whose indices are checked at run
+/// time: its site in the module's `xf.check_sites` (see numberIndexChecks).
+inline constexpr llvm::StringLiteral kCheckSiteAttr = "xf.check_site";
+
 void populateAttentionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateElementwisePatterns(const TypeConverter &converter,

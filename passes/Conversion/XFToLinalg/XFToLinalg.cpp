@@ -2,6 +2,7 @@
 
 #include "dialects/xf/XFOps.h"
 #include "passes/Conversion/XFToLinalg/Patterns.h"
+#include "runtime/ArtifactFormat.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -22,6 +23,7 @@ namespace mlir::xf {
 
 using namespace mlir;
 using namespace mlir::xf;
+namespace format = ::xf::artifact;
 
 /// Gives every function that reads weights a leading `memref<?xi8>`
 /// argument: the weights blob.
@@ -39,6 +41,36 @@ static void addWeightsArgument(ModuleOp module) {
                                 IntegerType::get(context, 8));
     (void)func.insertArgument(0, type, DictionaryAttr(), func.getLoc());
   }
+}
+
+/// Gathers by indices the graph computes check them at run time (an
+/// input's indices the runtime checks before the run, `value_range`;
+/// constants were checked by their verifiers): each gets a check site,
+/// `xf.check_site`, the module lists what each site is, `xf.check_sites`,
+/// for the runtime's message, and declares the function a failing check
+/// calls.
+static void numberIndexChecks(ModuleOp module) {
+  Builder builder(module.getContext());
+  SmallVector<Attribute> sites;
+  module.walk([&](GatherOp gather) {
+    Value indices = gather.getIndices();
+    while (auto cast = indices.getDefiningOp<CastOp>())
+      indices = cast.getInput();
+    if (isa<BlockArgument>(indices) || matchPattern(indices, m_Constant()))
+      return;
+    gather->setAttr(kCheckSiteAttr,
+                    builder.getI64IntegerAttr(static_cast<int64_t>(sites.size())));
+    sites.push_back(builder.getStringAttr(describeNode(gather)));
+  });
+  if (sites.empty())
+    return;
+  module->setAttr("xf.check_sites", builder.getArrayAttr(sites));
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  Type i64 = b.getI64Type();
+  auto report = func::FuncOp::create(
+      b, module.getLoc(), format::kIndexErrorSymbol,
+      b.getFunctionType({i64, i64, i64}, {}));
+  report.setPrivate();
 }
 
 /// Function boundaries keep their types during the conversion; afterwards
@@ -85,11 +117,12 @@ static void makeSignaturesSignless(ModuleOp module) {
 
 namespace {
 struct ConvertXFToLinalgPass
-    : xf::impl::ConvertXFToLinalgBase<ConvertXFToLinalgPass> {
+    : mlir::xf::impl::ConvertXFToLinalgBase<ConvertXFToLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
     addWeightsArgument(module);
+    numberIndexChecks(module);
 
     XFToLinalgTypeConverter converter;
     RewritePatternSet patterns(context);

@@ -126,3 +126,44 @@ func.func @negative_dynamic_slice_axes(%x: tensor<4x4xf32>, %axes: tensor<1xi64>
   %0 = xf.slice %x, %z, %s, %axes, %s : (tensor<4x4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Indices the graph computes are checked once per run: their smallest and
+// largest values are reduced and, outside [-10, 10), reported to the
+// runtime with the check site; the gather clamps what it reads meanwhile.
+// The module lists the site's node.
+// CHECK: module attributes {xf.check_sites = ["node 'positions'"]}
+// CHECK: func.func private @xf_rt_index_error(i64, i64, i64)
+// CHECK-LABEL: func.func @gather_of_computed_indices
+// CHECK: %[[BOUNDS:.*]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["reduction", "reduction"]
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: %[[OUTSIDE:.*]] = arith.ori
+// CHECK: scf.if %[[OUTSIDE]] {
+// CHECK: %[[SITE:.*]] = arith.constant 0 : i64
+// CHECK: func.call @xf_rt_index_error(%[[SITE]], %{{.*}}, %{{.*}}) : (i64, i64, i64) -> ()
+// CHECK: linalg.generic
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: tensor.extract
+func.func @gather_of_computed_indices(%t: tensor<10x3xf32>, %i: tensor<?x?xi64>) -> tensor<?x?x3xf32> {
+  %one = xf.constant dense<1> : tensor<i64>
+  %p = xf.add %i, %one : (tensor<?x?xi64>, tensor<i64>) -> tensor<?x?xi64>
+  %0 = xf.gather %t, %p {axis = 0} : (tensor<10x3xf32>, tensor<?x?xi64>) -> tensor<?x?x3xf32> loc("positions")
+  return %0 : tensor<?x?x3xf32>
+}
+
+// -----
+
+// Indices that are an input (the runtime checks their values before the
+// run, value_range) or a constant are not checked again.
+// CHECK-NOT: xf.check_sites
+// CHECK-LABEL: func.func @negative_gather_of_input_indices
+// CHECK-NOT: xf_rt_index_error
+func.func @negative_gather_of_input_indices(%t: tensor<10x3xf32>, %i: tensor<?x?xi32>) -> tensor<?x?x3xf32> {
+  %c = xf.cast %i : tensor<?x?xi32> to tensor<?x?xi64>
+  %0 = xf.gather %t, %c {axis = 0} : (tensor<10x3xf32>, tensor<?x?xi64>) -> tensor<?x?x3xf32>
+  return %0 : tensor<?x?x3xf32>
+}
