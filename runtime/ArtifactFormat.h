@@ -145,15 +145,24 @@ inline std::string formatChecksum(uint64_t checksum) {
   return text;
 }
 
-/// The manifest's own checksum covers its text with the 16 digits of its
-/// `manifest_checksum` value written as zeros; returns false when the
-/// manifest has no such value.
-inline bool hashManifest(std::string text, uint64_t &checksum) {
-  static const std::string key = "\"manifest_checksum\": \"";
+/// Where the 16 digits of the manifest's top-level `manifest_checksum` are
+/// in its text (as xfc writes it, two-space indented: nested keys of the
+/// same name are indented further), or npos.
+inline size_t findManifestChecksum(const std::string &text) {
+  static const std::string key = "\n  \"manifest_checksum\": \"";
   size_t at = text.find(key);
   if (at == std::string::npos || at + key.size() + 16 > text.size())
+    return std::string::npos;
+  return at + key.size();
+}
+
+/// The manifest's own checksum covers its text with those 16 digits written
+/// as zeros; returns false when the manifest has no such value.
+inline bool hashManifest(std::string text, uint64_t &checksum) {
+  size_t digits = findManifestChecksum(text);
+  if (digits == std::string::npos)
     return false;
-  text.replace(at + key.size(), 16, std::string(16, '0'));
+  text.replace(digits, 16, std::string(16, '0'));
   checksum = hashSection(text.data(), text.size());
   return true;
 }

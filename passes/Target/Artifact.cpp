@@ -212,15 +212,14 @@ LogicalResult mlir::xf::writeArtifact(StringRef path, llvm::json::Object manifes
   llvm::raw_string_ostream(manifestText)
       << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest)));
   uint64_t manifestChecksum;
-  std::string zeroDigits = "\"manifest_checksum\": \"" + std::string(16, '0');
-  size_t digitsAt = manifestText.find(zeroDigits);
-  if (digitsAt == std::string::npos ||
+  size_t digits = format::findManifestChecksum(manifestText);
+  if (digits == std::string::npos ||
+      manifestText.compare(digits, 16, std::string(16, '0')) != 0 ||
       !format::hashManifest(manifestText, manifestChecksum)) {
     error = "cannot checksum the manifest";
     return failure();
   }
-  manifestText.replace(digitsAt + zeroDigits.size() - 16, 16,
-                       format::formatChecksum(manifestChecksum));
+  manifestText.replace(digits, 16, format::formatChecksum(manifestChecksum));
 
   format::Header header = {};
   std::memcpy(header.magic, format::kMagic, sizeof(header.magic));

@@ -280,12 +280,13 @@ int main(int argc, char **argv) {
       {"outputs", xf::toJSON(signature->outputs)},
       {"dim_bounds", std::move(bounds)},
       {"dim_bound_origins", std::move(boundOrigins)},
-      {"checks", std::move(checks)},
       {"target",
        llvm::json::Object{{"triple", target->triple}, {"cpu", target->cpu}}},
       {"required_cpu_features", std::move(requiredFeatures)},
       {"options", llvm::json::Object{{"opt_level", static_cast<int64_t>(level)}}},
   };
+  if (!checks.empty())
+    manifest["checks"] = std::move(checks);
   std::string path = output;
   if (path.empty()) {
     SmallString<256> derived(llvm::sys::path::filename(input));

@@ -304,10 +304,10 @@ struct SliceToLinalg : OpConversionPattern<SliceOp> {
   }
 };
 
-/// Reports the first index of `indices` outside [-size, size) to the
-/// runtime, once per run of the gather: the smallest and the largest index
-/// are reduced, and a call to the runtime's kIndexErrorSymbol (check site,
-/// index, size) made if either is out of range.
+/// Reports an index of `indices` outside [-size, size) to the runtime, once
+/// per run of the gather: the smallest and the largest index are reduced,
+/// and the runtime's kIndexErrorSymbol called (check site, the offending
+/// one of them, size) if either is out of range.
 static void checkIndices(OpBuilder &b, Location loc, Value indices,
                          Value size, IntegerAttr site) {
   auto type = cast<RankedTensorType>(indices.getType());
@@ -390,31 +390,48 @@ struct GatherToLinalg : OpConversionPattern<GatherOp> {
     auto site = op->getAttrOfType<IntegerAttr>(kCheckSiteAttr);
     if (site)
       checkIndices(rewriter, loc, indices, axisSize, site);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{indices},
-        ValueRange{init}, maps, iterators,
-        [&](OpBuilder &b, Location nloc, ValueRange args) {
-          Value index = normalizeIndex(b, nloc, args[0], axisSize);
-          if (site) {
-            // Past a failed check the run only has to stay in bounds: its
-            // results are dropped for the error.
-            Value zero = arith::ConstantIndexOp::create(b, nloc, 0);
-            Value last = arith::SubIOp::create(
-                b, nloc, axisSize, arith::ConstantIndexOp::create(b, nloc, 1));
-            index = arith::MaxSIOp::create(
-                b, nloc, zero, arith::MinSIOp::create(b, nloc, index, last));
-          }
-          SmallVector<Value> coords;
-          for (int64_t d = 0; d < axis; ++d)
-            coords.push_back(linalg::IndexOp::create(b, nloc, d));
-          coords.push_back(index);
-          for (int64_t d = axis + q; d < rank; ++d)
-            coords.push_back(linalg::IndexOp::create(b, nloc, d));
-          linalg::YieldOp::create(
-              b, nloc,
-              tensor::ExtractOp::create(b, nloc, data, coords).getResult());
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    auto gather = [&](OpBuilder &builder, Location gloc) -> Value {
+      return linalg::GenericOp::create(
+          builder, gloc, TypeRange{resultType}, ValueRange{indices},
+          ValueRange{init}, maps, iterators,
+          [&](OpBuilder &b, Location nloc, ValueRange args) {
+            Value index = normalizeIndex(b, nloc, args[0], axisSize);
+            if (site) {
+              // Past a failed check the run only has to stay in bounds: its
+              // results are dropped for the error.
+              Value zero = arith::ConstantIndexOp::create(b, nloc, 0);
+              Value one = arith::ConstantIndexOp::create(b, nloc, 1);
+              Value last = arith::SubIOp::create(b, nloc, axisSize, one);
+              index = arith::MaxSIOp::create(
+                  b, nloc, zero, arith::MinSIOp::create(b, nloc, index, last));
+            }
+            SmallVector<Value> coords;
+            for (int64_t d = 0; d < axis; ++d)
+              coords.push_back(linalg::IndexOp::create(b, nloc, d));
+            coords.push_back(index);
+            for (int64_t d = axis + q; d < rank; ++d)
+              coords.push_back(linalg::IndexOp::create(b, nloc, d));
+            linalg::YieldOp::create(
+                b, nloc,
+                tensor::ExtractOp::create(b, nloc, data, coords).getResult());
+          }).getResult(0);
+    };
+    // A checked gather from a table that may have no rows reads nothing
+    // then (the check reported every index).
+    if (site && !getConstantIntValue(dataDims[axis])) {
+      Value hasRows = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::sgt, axisSize,
+          arith::ConstantIndexOp::create(rewriter, loc, 0));
+      auto guarded = scf::IfOp::create(
+          rewriter, loc, hasRows,
+          [&](OpBuilder &b, Location l) {
+            scf::YieldOp::create(b, l, gather(b, l));
+          },
+          [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, init); });
+      rewriter.replaceOp(op, guarded.getResult(0));
+      return success();
+    }
+    rewriter.replaceOp(op, gather(rewriter, loc));
     return success();
   }
 };

@@ -44,8 +44,9 @@ static void addWeightsArgument(ModuleOp module) {
 }
 
 /// Gathers by indices the graph computes check them at run time (an
-/// input's indices the runtime checks before the run, `value_range`;
-/// constants were checked by their verifiers): each gets a check site,
+/// input's indices the runtime checks before the run, `value_range`, and
+/// constants their verifiers, both against a table of static size): each
+/// gets a check site,
 /// `xf.check_site`, the module lists what each site is, `xf.check_sites`,
 /// for the runtime's message, and declares the function a failing check
 /// calls.
@@ -56,7 +57,11 @@ static void numberIndexChecks(ModuleOp module) {
     Value indices = gather.getIndices();
     while (auto cast = indices.getDefiningOp<CastOp>())
       indices = cast.getInput();
-    if (isa<BlockArgument>(indices) || matchPattern(indices, m_Constant()))
+    auto dataType = gather.getData().getType();
+    FailureOr<int64_t> axis = normalizeAxis(gather.getAxis(), dataType.getRank());
+    bool staticTable = succeeded(axis) && !dataType.isDynamicDim(*axis);
+    if (staticTable &&
+        (isa<BlockArgument>(indices) || matchPattern(indices, m_Constant())))
       return;
     gather->setAttr(kCheckSiteAttr,
                     builder.getI64IntegerAttr(static_cast<int64_t>(sites.size())));

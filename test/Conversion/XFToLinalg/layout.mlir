@@ -167,3 +167,20 @@ func.func @negative_gather_of_input_indices(%t: tensor<10x3xf32>, %i: tensor<?x?
   %0 = xf.gather %t, %c {axis = 0} : (tensor<10x3xf32>, tensor<?x?xi64>) -> tensor<?x?x3xf32>
   return %0 : tensor<?x?x3xf32>
 }
+
+// -----
+
+// Input indices into a table whose size is only known at run time are
+// checked too (value_range needs a static size), and the gather reads
+// nothing when the table has no rows.
+// CHECK: module attributes {xf.check_sites = ["node 'rows'"]}
+// CHECK-LABEL: func.func @gather_from_dynamic_table
+// CHECK: func.call @xf_rt_index_error
+// CHECK: %[[HAS_ROWS:.*]] = arith.cmpi sgt
+// CHECK: scf.if %[[HAS_ROWS]] -> (tensor<?x3xf32>) {
+// CHECK: linalg.generic
+// CHECK: } else {
+func.func @gather_from_dynamic_table(%t: tensor<?x3xf32>, %i: tensor<?xi64>) -> tensor<?x3xf32> {
+  %0 = xf.gather %t, %i {axis = 0} : (tensor<?x3xf32>, tensor<?xi64>) -> tensor<?x3xf32> loc("rows")
+  return %0 : tensor<?x3xf32>
+}
