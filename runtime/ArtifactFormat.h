@@ -30,9 +30,10 @@ inline constexpr uint64_t kCodeAlignment = 64;
 inline constexpr uint64_t kWeightsAlignment = 4096;
 /// The name of the packed entry point in the shared object.
 inline constexpr const char *kEntrySymbol = "xf_entry";
-/// The function generated code calls when a gather's computed index is out
-/// of range: (check site, index, size). The runtime defines it.
-inline constexpr const char *kIndexErrorSymbol = "xf_rt_index_error";
+/// The function generated code calls when a run-time check fails: (check
+/// site, two values for the site's message in the manifest's `checks`).
+/// The runtime defines it.
+inline constexpr const char *kCheckFailedSymbol = "xf_rt_check_failed";
 
 struct Header {
   char magic[8];

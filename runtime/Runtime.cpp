@@ -507,21 +507,32 @@ struct Descriptor {
 };
 } // namespace
 
-/// The first failed index check of the run in progress on this thread:
-/// generated code checks the indices its gathers compute on the calling
-/// thread, records the first failure here and keeps running in bounds.
+/// The first failed run-time check of the run in progress on this thread:
+/// generated code checks on the calling thread (once per run, outside its
+/// parallel loops), records the first failure here and keeps running in
+/// bounds.
 namespace {
-struct IndexFailure {
+struct CheckFailure {
   bool failed = false;
-  int64_t site = 0, index = 0, size = 0;
+  int64_t site = 0, first = 0, second = 0;
 };
-thread_local IndexFailure indexFailure;
+thread_local CheckFailure checkFailure;
 } // namespace
 
 extern "C" __attribute__((visibility("default"))) void
-xf_rt_index_error(int64_t site, int64_t index, int64_t size) {
-  if (!indexFailure.failed)
-    indexFailure = {true, site, index, size};
+xf_rt_check_failed(int64_t site, int64_t first, int64_t second) {
+  if (!checkFailure.failed)
+    checkFailure = {true, site, first, second};
+}
+
+/// A check site's message with its two values in place of {0} and {1}.
+static std::string formatCheckMessage(std::string text, int64_t first,
+                                      int64_t second) {
+  for (auto [placeholder, value] :
+       {std::pair<std::string, int64_t>("{0}", first), {"{1}", second}})
+    if (size_t at = text.find(placeholder); at != std::string::npos)
+      text.replace(at, placeholder.size(), std::to_string(value));
+  return text;
 }
 
 bool Model::run(const std::vector<Tensor> &given, std::vector<Tensor> &results,
@@ -552,9 +563,9 @@ bool Model::run(const std::vector<Tensor> &given, std::vector<Tensor> &results,
   // The thread count is an OpenMP setting of the calling thread, so
   // concurrent runs with different counts do not interfere.
   omp_set_num_threads(numThreads);
-  indexFailure = IndexFailure();
+  checkFailure = CheckFailure();
   impl->entry(args.data());
-  IndexFailure failure = std::exchange(indexFailure, IndexFailure());
+  CheckFailure failure = std::exchange(checkFailure, CheckFailure());
 
   // The generated code allocated every result with malloc and hands over
   // ownership.
@@ -608,14 +619,13 @@ bool Model::run(const std::vector<Tensor> &given, std::vector<Tensor> &results,
     std::free(buffer);
   if (failure.failed) {
     results.clear();
-    std::string where = failure.site >= 0 &&
-                                static_cast<size_t>(failure.site) <
-                                    checkSites.size()
-                            ? checkSites[failure.site]
-                            : "a gather";
-    error = where + ": index " + std::to_string(failure.index) +
-            " is out of range for " + std::to_string(failure.size) +
-            " rows (computed from the inputs; nothing was returned)";
+    std::string message =
+        failure.site >= 0 &&
+                static_cast<size_t>(failure.site) < checkSites.size()
+            ? formatCheckMessage(checkSites[failure.site], failure.first,
+                                 failure.second)
+            : "a run-time check failed";
+    error = message + " (computed from the inputs; nothing was returned)";
     return false;
   }
   return true;

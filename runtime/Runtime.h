@@ -113,7 +113,8 @@ private:
   std::map<std::string, int64_t> dimBounds;
   /// What implies each bound the compiler derived (for messages).
   std::map<std::string, std::string> dimBoundOrigins;
-  /// The node of each run-time index check, by site (for messages).
+  /// The message of each run-time check, by site: {0} and {1} stand for
+  /// the values the failing check reports.
   std::vector<std::string> checkSites;
   int numThreads = 1;
 };

@@ -3,6 +3,9 @@
 #include "passes/Conversion/XFToLinalg/Patterns.h"
 
 #include "dialects/xf/XFOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -307,12 +310,58 @@ struct ElementwiseToLinalg : ConversionPattern {
       return failure();
     auto resultType =
         convertTensorType(*getTypeConverter(), op->getResult(0).getType());
-    Value result = buildElementwise(
-        rewriter, op->getLoc(), resultType, operands,
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return emitScalar(b, loc, op, args);
+    auto build = [&](OpBuilder &b, Location loc) {
+      return buildElementwise(b, loc, resultType, operands,
+                              [&](OpBuilder &nb, Location nloc,
+                                  ValueRange args) {
+                                return emitScalar(nb, nloc, op, args);
+                              });
+    };
+    auto pairs = op->getAttrOfType<DenseI64ArrayAttr>(kBroadcastPairsAttr);
+    if (!pairs) {
+      rewriter.replaceOp(op, build(rewriter, op->getLoc()));
+      return success();
+    }
+    // Sizes that must be equal (xf.check_broadcast): a difference is
+    // reported and the op computes nothing, so that nothing is read past
+    // the smaller operand.
+    Location loc = op->getLoc();
+    Type i64 = rewriter.getI64Type();
+    auto site = op->getAttrOfType<IntegerAttr>(kCheckSiteAttr);
+    Value allEqual = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    ArrayRef<int64_t> flat = pairs.asArrayRef();
+    for (size_t k = 0; k + 3 < flat.size(); k += 4) {
+      auto size = [&](int64_t operand, int64_t dim) -> Value {
+        Value extent =
+            tensor::DimOp::create(rewriter, loc, operands[operand], dim);
+        return arith::IndexCastOp::create(rewriter, loc, i64, extent);
+      };
+      Value a = size(flat[k], flat[k + 1]), b = size(flat[k + 2], flat[k + 3]);
+      Value equal =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, a, b);
+      scf::IfOp::create(
+          rewriter, loc,
+          arith::XOrIOp::create(
+              rewriter, loc, equal,
+              arith::ConstantIntOp::create(rewriter, loc, 1, 1)),
+          [&](OpBuilder &tb, Location tloc) {
+            Value siteValue =
+                arith::ConstantIntOp::create(tb, tloc, i64, site.getInt());
+            func::CallOp::create(tb, tloc, kCheckFailedFunction, TypeRange{},
+                                 ValueRange{siteValue, a, b});
+            scf::YieldOp::create(tb, tloc);
+          });
+      allEqual = arith::AndIOp::create(rewriter, loc, allEqual, equal);
+    }
+    auto guarded = scf::IfOp::create(
+        rewriter, loc, allEqual,
+        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, build(b, l)); },
+        [&](OpBuilder &b, Location l) {
+          Value empty = createEmpty(
+              b, l, resultType, getBroadcastDims(b, l, resultType, operands));
+          scf::YieldOp::create(b, l, empty);
         });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, guarded.getResult(0));
     return success();
   }
 };

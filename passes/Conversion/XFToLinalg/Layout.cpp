@@ -306,7 +306,7 @@ struct SliceToLinalg : OpConversionPattern<SliceOp> {
 
 /// Reports an index of `indices` outside [-size, size) to the runtime, once
 /// per run of the gather: the smallest and the largest index are reduced,
-/// and the runtime's kIndexErrorSymbol called (check site, the offending
+/// and the runtime's check-failed function called (check site, the offending
 /// one of them, size) if either is out of range.
 static void checkIndices(OpBuilder &b, Location loc, Value indices,
                          Value size, IntegerAttr site) {
@@ -351,7 +351,7 @@ static void checkIndices(OpBuilder &b, Location loc, Value indices,
   scf::IfOp::create(b, loc, outside, [&](OpBuilder &tb, Location tloc) {
     Value index = arith::SelectOp::create(tb, tloc, tooLarge, largest, smallest);
     Value siteValue = arith::ConstantIntOp::create(tb, tloc, i64, site.getInt());
-    func::CallOp::create(tb, tloc, ::xf::artifact::kIndexErrorSymbol,
+    func::CallOp::create(tb, tloc, kCheckFailedFunction,
                          TypeRange{}, ValueRange{siteValue, index, rows});
     scf::YieldOp::create(tb, tloc);
   });

@@ -86,6 +86,15 @@ Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value size);
 /// The attribute that numbers a gather whose indices are checked at run
 /// time: its site in the module's `xf.check_sites` (see numberIndexChecks).
 inline constexpr llvm::StringLiteral kCheckSiteAttr = "xf.check_site";
+/// The runtime's function a failed check calls: (site, value, value), the
+/// two values filling the site's message (runtime/ArtifactFormat.h's
+/// kCheckFailedSymbol).
+inline constexpr llvm::StringLiteral kCheckFailedFunction =
+    "xf_rt_check_failed";
+/// The operand dimensions a broadcasting op compares at run time, as
+/// (operand, dimension, other operand, other dimension) quadruples.
+inline constexpr llvm::StringLiteral kBroadcastPairsAttr =
+    "xf.check_broadcast";
 
 void populateAttentionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);

@@ -1,5 +1,6 @@
 //===- XFToLinalg.cpp - The convert-xf-to-linalg pass ---------------------===//
 
+#include "dialects/xf/XFDims.h"
 #include "dialects/xf/XFOps.h"
 #include "passes/Conversion/XFToLinalg/Patterns.h"
 #include "runtime/ArtifactFormat.h"
@@ -65,7 +66,45 @@ static void numberIndexChecks(ModuleOp module) {
       return;
     gather->setAttr(kCheckSiteAttr,
                     builder.getI64IntegerAttr(static_cast<int64_t>(sites.size())));
-    sites.push_back(builder.getStringAttr(describeNode(gather)));
+    sites.push_back(builder.getStringAttr(
+        describeNode(gather) + ": index {0} is out of range for {1} rows"));
+  });
+  // Broadcasting ops whose dynamic sizes are not provably equal compare
+  // them: code generation reads every operand with the result's extent.
+  TraceCacheScope traceCache;
+  module.walk([&](Operation *op) {
+    if (!isBroadcastingElementwise(op))
+      return;
+    int64_t rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+    SmallVector<int64_t> pairs;
+    for (int64_t d = 0; d < rank; ++d) {
+      std::optional<std::pair<int64_t, int64_t>> first;
+      for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+        std::optional<int64_t> dim = getBroadcastOperandDim(operand, rank, d);
+        if (!dim)
+          continue;
+        if (!first) {
+          first = {static_cast<int64_t>(i), *dim};
+          continue;
+        }
+        Value reference = op->getOperand(first->first);
+        auto referenceType = cast<RankedTensorType>(reference.getType());
+        auto type = cast<RankedTensorType>(operand.getType());
+        if ((!referenceType.isDynamicDim(first->second) &&
+             !type.isDynamicDim(*dim)) ||
+            haveSameSize({reference, first->second}, {operand, *dim}))
+          continue;
+        pairs.append({first->first, first->second, static_cast<int64_t>(i), *dim});
+      }
+    }
+    if (pairs.empty())
+      return;
+    op->setAttr(kCheckSiteAttr,
+                builder.getI64IntegerAttr(static_cast<int64_t>(sites.size())));
+    op->setAttr(kBroadcastPairsAttr, builder.getDenseI64ArrayAttr(pairs));
+    sites.push_back(builder.getStringAttr(
+        describeNode(op) + ": operand sizes {0} and {1} differ (a dynamic "
+        "size 1 that broadcasts is not supported)"));
   });
   if (sites.empty())
     return;
@@ -73,7 +112,7 @@ static void numberIndexChecks(ModuleOp module) {
   OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
   Type i64 = b.getI64Type();
   auto report = func::FuncOp::create(
-      b, module.getLoc(), format::kIndexErrorSymbol,
+      b, module.getLoc(), format::kCheckFailedSymbol,
       b.getFunctionType({i64, i64, i64}, {}));
   report.setPrivate();
 }

@@ -128,3 +128,34 @@ func.func @trigonometry(%x: tensor<4xf32>) -> tensor<4xf32> {
   %2 = xf.acosh %1 : tensor<4xf32>
   return %2 : tensor<4xf32>
 }
+
+// -----
+
+// Dynamic sizes of two operands that nothing proves equal are compared at
+// run time: a difference is reported with the check site and the op
+// computes nothing (an empty result of the first operand's size).
+// CHECK: module attributes {xf.check_sites = ["node 'sum': operand sizes {0} and {1} differ (a dynamic size 1 that broadcasts is not supported)"]}
+// CHECK-LABEL: func.func @add_of_unrelated_sizes
+// CHECK: %[[EQUAL:.*]] = arith.cmpi eq
+// CHECK: scf.if
+// CHECK: func.call @xf_rt_check_failed
+// CHECK: scf.if %{{.*}} -> (tensor<?xf32>) {
+// CHECK: linalg.generic
+// CHECK: } else {
+// CHECK: tensor.empty
+func.func @add_of_unrelated_sizes(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = xf.add %a, %b : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32> loc("sum")
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// Sizes of one origin (one named dimension) need no check.
+// CHECK-NOT: xf.check_sites
+// CHECK-LABEL: func.func @negative_add_of_one_named_size
+// CHECK-NOT: scf.if
+// CHECK: linalg.generic
+func.func @negative_add_of_one_named_size(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> attributes {xf.input_dim_names = [["sequence"], ["sequence"]]} {
+  %0 = xf.add %a, %b : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

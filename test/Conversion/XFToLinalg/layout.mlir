@@ -133,8 +133,8 @@ func.func @negative_dynamic_slice_axes(%x: tensor<4x4xf32>, %axes: tensor<1xi64>
 // largest values are reduced and, outside [-10, 10), reported to the
 // runtime with the check site; the gather clamps what it reads meanwhile.
 // The module lists the site's node.
-// CHECK: module attributes {xf.check_sites = ["node 'positions'"]}
-// CHECK: func.func private @xf_rt_index_error(i64, i64, i64)
+// CHECK: module attributes {xf.check_sites = ["node 'positions': index {0} is out of range for {1} rows"]}
+// CHECK: func.func private @xf_rt_check_failed(i64, i64, i64)
 // CHECK-LABEL: func.func @gather_of_computed_indices
 // CHECK: %[[BOUNDS:.*]]:2 = linalg.generic
 // CHECK-SAME: iterator_types = ["reduction", "reduction"]
@@ -143,7 +143,7 @@ func.func @negative_dynamic_slice_axes(%x: tensor<4x4xf32>, %axes: tensor<1xi64>
 // CHECK: %[[OUTSIDE:.*]] = arith.ori
 // CHECK: scf.if %[[OUTSIDE]] {
 // CHECK: %[[SITE:.*]] = arith.constant 0 : i64
-// CHECK: func.call @xf_rt_index_error(%[[SITE]], %{{.*}}, %{{.*}}) : (i64, i64, i64) -> ()
+// CHECK: func.call @xf_rt_check_failed(%[[SITE]], %{{.*}}, %{{.*}}) : (i64, i64, i64) -> ()
 // CHECK: linalg.generic
 // CHECK: arith.minsi
 // CHECK: arith.maxsi
@@ -161,7 +161,7 @@ func.func @gather_of_computed_indices(%t: tensor<10x3xf32>, %i: tensor<?x?xi64>)
 // run, value_range) or a constant are not checked again.
 // CHECK-NOT: xf.check_sites
 // CHECK-LABEL: func.func @negative_gather_of_input_indices
-// CHECK-NOT: xf_rt_index_error
+// CHECK-NOT: xf_rt_check_failed
 func.func @negative_gather_of_input_indices(%t: tensor<10x3xf32>, %i: tensor<?x?xi32>) -> tensor<?x?x3xf32> {
   %c = xf.cast %i : tensor<?x?xi32> to tensor<?x?xi64>
   %0 = xf.gather %t, %c {axis = 0} : (tensor<10x3xf32>, tensor<?x?xi64>) -> tensor<?x?x3xf32>
@@ -173,9 +173,9 @@ func.func @negative_gather_of_input_indices(%t: tensor<10x3xf32>, %i: tensor<?x?
 // Input indices into a table whose size is only known at run time are
 // checked too (value_range needs a static size), and the gather reads
 // nothing when the table has no rows.
-// CHECK: module attributes {xf.check_sites = ["node 'rows'"]}
+// CHECK: module attributes {xf.check_sites = ["node 'rows': index {0} is out of range for {1} rows"]}
 // CHECK-LABEL: func.func @gather_from_dynamic_table
-// CHECK: func.call @xf_rt_index_error
+// CHECK: func.call @xf_rt_check_failed
 // CHECK: %[[HAS_ROWS:.*]] = arith.cmpi sgt
 // CHECK: scf.if %[[HAS_ROWS]] -> (tensor<?x3xf32>) {
 // CHECK: linalg.generic
