@@ -339,12 +339,10 @@ struct ElementwiseToLinalg : ConversionPattern {
       Value a = size(flat[k], flat[k + 1]), b = size(flat[k + 2], flat[k + 3]);
       Value equal =
           arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, a, b);
+      Value differ =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne, a, b);
       scf::IfOp::create(
-          rewriter, loc,
-          arith::XOrIOp::create(
-              rewriter, loc, equal,
-              arith::ConstantIntOp::create(rewriter, loc, 1, 1)),
-          [&](OpBuilder &tb, Location tloc) {
+          rewriter, loc, differ, [&](OpBuilder &tb, Location tloc) {
             Value siteValue =
                 arith::ConstantIntOp::create(tb, tloc, i64, site.getInt());
             func::CallOp::create(tb, tloc, kCheckFailedFunction, TypeRange{},

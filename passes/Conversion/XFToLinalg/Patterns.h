@@ -83,8 +83,8 @@ Value extractIndex(OpBuilder &b, Location loc, Value tensor, int64_t position);
 /// dimension of `size` when negative, as ONNX's gathers and scatters read it.
 Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value size);
 
-/// The attribute that numbers a gather whose indices are checked at run
-/// time: its site in the module's `xf.check_sites` (see numberIndexChecks).
+/// The attribute that numbers an op whose assumptions are checked at run
+/// time: its site in the module's `xf.check_sites` (see numberRunTimeChecks).
 inline constexpr llvm::StringLiteral kCheckSiteAttr = "xf.check_site";
 /// The runtime's function a failed check calls: (site, value, value), the
 /// two values filling the site's message (runtime/ArtifactFormat.h's

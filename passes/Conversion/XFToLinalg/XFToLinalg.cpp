@@ -44,14 +44,14 @@ static void addWeightsArgument(ModuleOp module) {
   }
 }
 
-/// Gathers by indices the graph computes check them at run time (an
+/// The ops whose assumptions code generation checks at run time, each a
+/// check site (`xf.check_site`): gathers by indices the graph computes (an
 /// input's indices the runtime checks before the run, `value_range`, and
-/// constants their verifiers, both against a table of static size): each
-/// gets a check site,
-/// `xf.check_site`, the module lists what each site is, `xf.check_sites`,
-/// for the runtime's message, and declares the function a failing check
-/// calls.
-static void numberIndexChecks(ModuleOp module) {
+/// constants their verifiers, both against a table of static size), and
+/// broadcasting ops whose dynamic sizes nothing proves equal. The module
+/// lists each site's message, `xf.check_sites` (the manifest's `checks`),
+/// and declares the function a failing check calls.
+static void numberRunTimeChecks(ModuleOp module) {
   Builder builder(module.getContext());
   SmallVector<Attribute> sites;
   module.walk([&](GatherOp gather) {
@@ -166,7 +166,7 @@ struct ConvertXFToLinalgPass
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
     addWeightsArgument(module);
-    numberIndexChecks(module);
+    numberRunTimeChecks(module);
 
     XFToLinalgTypeConverter converter;
     RewritePatternSet patterns(context);
