@@ -48,15 +48,12 @@ static bool findHeaderValue(const std::string &header, const std::string &key,
   return true;
 }
 
-bool xf::runtime::readNpy(const std::string &path, Tensor &tensor,
-                          std::string &error) {
+bool xf::runtime::readNpy(std::istream &in, const std::string &name,
+                          Tensor &tensor, std::string &error) {
   auto fail = [&](const std::string &message) {
-    error = "'" + path + "': " + message;
+    error = "'" + name + "': " + message;
     return false;
   };
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail("cannot open");
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
     return fail("not a .npy file (bad magic)");
@@ -99,25 +96,71 @@ bool xf::runtime::readNpy(const std::string &path, Tensor &tensor,
   if (!type)
     return fail("unsupported dtype '" + descr + "'");
 
+  // The shape's dimensions, each and their product bounded by what the
+  // file holds, so that nothing is allocated for data that is not there.
+  std::streampos dataStart = in.tellg();
+  in.seekg(0, std::ios::end);
+  std::streamoff available = in.tellg() - dataStart;
+  in.seekg(dataStart);
+  if (!in || available < 0)
+    return fail("cannot determine the size of the data");
+  uint64_t elementSize = getDTypeSize(type->dtype);
+  uint64_t maxElements = static_cast<uint64_t>(available) / elementSize;
   std::vector<int64_t> shape;
-  std::string digits;
-  for (char c : shapeText) {
+  // The product of the non-zero dimensions, saturated: even an empty
+  // tensor's shape must have an element count that fits in 64 bits.
+  constexpr uint64_t kMaxElements = uint64_t(1) << 62;
+  uint64_t nonZeroProduct = 1;
+  bool empty = false;
+  bool inNumber = false;
+  uint64_t value = 0;
+  for (size_t i = 0; i <= shapeText.size(); ++i) {
+    char c = i < shapeText.size() ? shapeText[i] : ',';
     if (c >= '0' && c <= '9') {
-      digits.push_back(c);
-    } else if (!digits.empty()) {
-      shape.push_back(std::stoll(digits));
-      digits.clear();
+      value = value * 10 + (c - '0');
+      inNumber = true;
+      if (value > kMaxElements)
+        return fail("a dimension of the shape " + shapeText + " is too large");
+      continue;
     }
+    if (!inNumber)
+      continue;
+    shape.push_back(static_cast<int64_t>(value));
+    if (value == 0)
+      empty = true;
+    else if (nonZeroProduct > kMaxElements / value)
+      return fail("the shape " + shapeText + " has too many elements");
+    else
+      nonZeroProduct *= value;
+    inNumber = false;
+    value = 0;
   }
+  if (shape.size() > 64)
+    return fail("the shape " + shapeText + " has more than 64 dimensions");
+  uint64_t numElements = empty ? 0 : nonZeroProduct;
+  if (numElements > maxElements)
+    return fail("truncated data: the shape " + shapeText + " has " +
+                std::to_string(numElements) + " elements of " +
+                std::to_string(elementSize) + " bytes, " +
+                std::to_string(available) + " bytes follow the header");
+  if (numElements * elementSize != static_cast<uint64_t>(available))
+    return fail("trailing bytes after the data");
   tensor = Tensor::allocate(type->dtype, shape);
   if (!in.read(static_cast<char *>(tensor.getData()),
                static_cast<std::streamsize>(tensor.getByteSize())))
     return fail("truncated data: expected " +
                 std::to_string(tensor.getByteSize()) + " bytes");
-  in.peek();
-  if (!in.eof())
-    return fail("trailing bytes after the data");
   return true;
+}
+
+bool xf::runtime::readNpy(const std::string &path, Tensor &tensor,
+                          std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "'" + path + "': cannot open";
+    return false;
+  }
+  return readNpy(in, path, tensor, error);
 }
 
 bool xf::runtime::writeNpy(const std::string &path, const Tensor &tensor,

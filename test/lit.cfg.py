@@ -58,10 +58,10 @@ config.substitutions.append(
 # The model zoo: exported by the exporter venv (Debian's torch, pinned
 # transformers; scripts/setup.sh makes it) into a cache outside the tree,
 # then compiled and checked by this build.
-def run_zoo(exporter, *options):
+def run_zoo(exporter, *options, script="run_zoo.py"):
     return ("env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
             + " " + config.xf_test_python + " "
-            + os.path.join(config.xf_src_root, "scripts", "zoo", "run_zoo.py")
+            + os.path.join(config.xf_src_root, "scripts", "zoo", script)
             + " --xfc " + os.path.join(config.xf_tools_dir, "xfc")
             + " --exporter " + exporter + "".join(" " + o for o in options))
 
@@ -71,6 +71,11 @@ config.substitutions.append(("%run_zoo", run_zoo(zoo_exporter)))
 tf_exporter = os.path.join(config.xf_src_root, ".venv-tf", "bin", "python")
 config.substitutions.append(
     ("%run_tf_zoo", run_zoo(tf_exporter, "--export-script", "export_tf_zoo.py")))
+# The shape fuzzer over the compiled zoo (scripts/zoo/shape_fuzz.py).
+config.substitutions.append(
+    ("%shape_fuzz_tf_zoo", run_zoo(tf_exporter, "--export-script", "export_tf_zoo.py",
+                                   script="shape_fuzz.py")))
+config.substitutions.append(("%shape_fuzz_zoo", run_zoo(zoo_exporter, script="shape_fuzz.py")))
 # ONNX text tests hold several models separated by '# -----' lines. The
 # marker cannot be spelled in a RUN line: the splitter matches it anywhere in
 # the file, so it would cut the RUN line itself.

@@ -594,8 +594,13 @@ def XF_AttentionOp : XF_InferredOp<"attention"> {
       as a key padding mask is;
     - `causal`: query `i` sees keys `j <= i + Sk - Sq` (aligned at the end,
       so it holds when cached keys precede the queries); scores of the other
-      keys become the lowest float, as exporters' `Where` writes them. An
-      additive `mask` may come on top.
+      keys become `causal_fill` (the lowest float without it), as exporters'
+      `Where` writes them. An additive `mask` may come on top: added after
+      the fill (GPT-2's order: a hidden key's score is the fill plus the
+      mask), or before it with `mask_before_causal` (the fill replaces the
+      masked score). The order matters only in rows whose every visible key
+      the mask hides (left padding), which then weigh the keys as the
+      exporter's graph does.
 
     ```mlir
     %o = xf.attention %q, %k, %v, %m {num_heads = 12, scale = 0.176776695 : f32, mask_kind = "padding"}
@@ -616,7 +621,9 @@ def XF_AttentionOp : XF_InferredOp<"attention"> {
                        Optional<XF_FloatTensor>:$mask,
                        I64Attr:$num_heads, F32Attr:$scale,
                        DefaultValuedStrAttr<StrAttr, "none">:$mask_kind,
-                       OptionalAttr<I64Attr>:$num_kv_heads);
+                       OptionalAttr<I64Attr>:$num_kv_heads,
+                       OptionalAttr<F32Attr>:$causal_fill,
+                       UnitAttr:$mask_before_causal);
   let results = (outs XF_FloatTensor:$output);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`,` $mask^)? attr-dict `:`
@@ -995,6 +1002,16 @@ def XF_RangeOp : XF_InferredOp<"range", [SameOperandsAndResultElementType]> {
   let results = (outs 1DTensorOf<[AnyInteger, AnyFloat]>:$output);
   let assemblyFormat = [{
     $start `,` $limit `,` $delta attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    static bool isCompatibleReturnTypes(::mlir::TypeRange lhs,
+                                        ::mlir::TypeRange rhs);
+    /// ceil((limit - start) / delta) when the three are constants (NaN or
+    /// infinite for degenerate ones, which the importer refuses), else
+    /// nullopt.
+    static std::optional<double> getConstantLength(::mlir::Value start,
+                                                   ::mlir::Value limit,
+                                                   ::mlir::Value delta);
   }];
   let hasFolder = 1;
 }

@@ -837,6 +837,23 @@ LogicalResult ConstantOfShapeOp::inferReturnTypes(
   return success();
 }
 
+std::optional<double> RangeOp::getConstantLength(Value start, Value limit,
+                                                 Value delta) {
+  DenseElementsAttr values[3];
+  Value operands[3] = {start, limit, delta};
+  for (int i = 0; i < 3; ++i)
+    if (!matchPattern(operands[i], m_Constant(&values[i])) ||
+        !values[i].isSplat())
+      return std::nullopt;
+  auto asDouble = [](DenseElementsAttr a) {
+    if (isa<FloatType>(a.getElementType()))
+      return a.getSplatValue<APFloat>().convertToDouble();
+    return static_cast<double>(a.getSplatValue<APInt>().getSExtValue());
+  };
+  return std::ceil((asDouble(values[1]) - asDouble(values[0])) /
+                   asDouble(values[2]));
+}
+
 XF_DEFINE_COMPATIBLE_RETURN_TYPES(RangeOp)
 LogicalResult RangeOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
                                         ValueRange operands, DictionaryAttr,
@@ -844,21 +861,12 @@ LogicalResult RangeOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
                                         SmallVectorImpl<Type> &inferred) {
   Type elementType = getElementTypeOrSelf(operands[0]);
   int64_t count = kDynamic;
-  DenseElementsAttr start, limit, delta;
-  if (matchPattern(operands[0], m_Constant(&start)) &&
-      matchPattern(operands[1], m_Constant(&limit)) &&
-      matchPattern(operands[2], m_Constant(&delta)) && start.isSplat() &&
-      limit.isSplat() && delta.isSplat()) {
-    auto asDouble = [](DenseElementsAttr a) {
-      if (isa<FloatType>(a.getElementType()))
-        return a.getSplatValue<APFloat>().convertToDouble();
-      return static_cast<double>(a.getSplatValue<APInt>().getSExtValue());
-    };
-    double d = asDouble(delta);
-    if (d != 0)
-      count = std::max<int64_t>(
-          0, static_cast<int64_t>(std::ceil((asDouble(limit) - asDouble(start)) / d)));
-  }
+  // A length that is no count (NaN, infinite, past int64) stays dynamic
+  // here; the importer refuses it.
+  std::optional<double> length =
+      getConstantLength(operands[0], operands[1], operands[2]);
+  if (length && std::isfinite(*length) && *length < 0x1p62)
+    count = std::max<int64_t>(0, static_cast<int64_t>(*length));
   inferred.push_back(RankedTensorType::get({count}, elementType));
   return success();
 }

@@ -267,6 +267,7 @@ private:
   LogicalResult checkSupported();
   void checkSupported(const onnx::GraphProto &body,
                       SmallVectorImpl<std::string> &unsupported,
+                      SmallVectorImpl<std::string> &malformed,
                       llvm::StringSet<> &warnedEarly);
   LogicalResult sortNodes(onnx::GraphProto &body,
                           SmallVectorImpl<onnx::NodeProto *> &order);
@@ -365,21 +366,56 @@ static void collectUsedNames(const onnx::NodeProto &node,
 /// Every unsupported node of `body` and, for an If, of its branches.
 void GraphImporter::checkSupported(const onnx::GraphProto &body,
                                    SmallVectorImpl<std::string> &unsupported,
+                                   SmallVectorImpl<std::string> &malformed,
                                    llvm::StringSet<> &warnedEarly) {
   const OpImporterTable &table = getOpImporters();
   for (const onnx::NodeProto &node : body.node()) {
     std::string reason;
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     auto it = table.find(node.op_type());
+    // The numbers of outputs (and, for control ops, inputs) the operator's
+    // schema allows, as onnxruntime checks them when it resolves the graph:
+    // importers may then read the outputs the schema guarantees.
+    // Every ONNX operator has an output, whatever its opset.
+    if (node.output_size() == 0)
+      malformed.push_back("node '" + node.name() + "' (" + node.op_type() +
+                          ") has no outputs");
+    else if (defaultDomain && !node.op_type().empty())
+      if (std::optional<OperatorArity> arity =
+              getOperatorArity(node.op_type(), opset)) {
+        auto range = [](int lo, int hi) {
+          return hi == lo ? std::to_string(lo)
+                 : hi == std::numeric_limits<int>::max()
+                     ? std::to_string(lo) + " or more"
+                     : std::to_string(lo) + " to " + std::to_string(hi);
+        };
+        auto check = [&](int count, int lo, int hi, const char *what) {
+          if (count < lo || count > hi)
+            malformed.push_back("node '" + node.name() + "' (" +
+                                node.op_type() + ") has " +
+                                std::to_string(count) + " " + what +
+                                "; it takes " + range(lo, hi));
+        };
+        // Importers read inputs through NodeImporter, which reports a missing
+        // one in the operator's own terms; the control ops read theirs
+        // directly.
+        if (isCompileTimeControl(node.op_type()))
+          check(node.input_size(), arity->minInputs, arity->maxInputs,
+                "inputs");
+        check(node.output_size(), arity->minOutputs, arity->maxOutputs,
+              "outputs");
+      }
     if (defaultDomain && isCompileTimeControl(node.op_type())) {
       // If: imported as the branch its (constant) condition selects; Loop:
       // unrolled; sequence ops: lists of tensors at compile time.
       for (const onnx::AttributeProto &attr : node.attribute())
         if (attr.has_g())
-          checkSupported(attr.g(), unsupported, warnedEarly);
+          checkSupported(attr.g(), unsupported, malformed, warnedEarly);
       continue;
     }
-    if (!defaultDomain)
+    if (node.op_type().empty())
+      reason = "(a node without an operator type)";
+    else if (!defaultDomain)
       reason = node.domain() + "." + node.op_type();
     else if (it == table.end())
       reason = node.op_type();
@@ -400,9 +436,19 @@ void GraphImporter::checkSupported(const onnx::GraphProto &body,
 }
 
 LogicalResult GraphImporter::checkSupported() {
-  SmallVector<std::string> unsupported;
+  SmallVector<std::string> unsupported, malformed;
   llvm::StringSet<> warnedEarly;
-  checkSupported(graph, unsupported, warnedEarly);
+  checkSupported(graph, unsupported, malformed, warnedEarly);
+  // What is unsupported comes first: a malformed node of an unsupported
+  // operator is listed once, as unsupported.
+  if (unsupported.empty() && !malformed.empty()) {
+    InFlightDiagnostic diag = emitError();
+    diag << malformed.size() << " malformed node"
+         << (malformed.size() == 1 ? "" : "s") << ":";
+    for (const std::string &entry : malformed)
+      diag << "\n  " << entry;
+    return failure();
+  }
   if (unsupported.empty())
     return success();
   InFlightDiagnostic diag = emitError();

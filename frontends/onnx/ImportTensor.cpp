@@ -376,6 +376,13 @@ static LogicalResult importRange(NodeImporter &n) {
     }
     scalars.push_back(v);
   }
+  // Like onnxruntime, a constant range must have a length it can allocate.
+  if (std::optional<double> length =
+          RangeOp::getConstantLength(scalars[0], scalars[1], scalars[2]))
+    if (!std::isfinite(*length) || *length > 0x1p31)
+      return n.emitError() << "a range of " << *length
+                           << " elements (start, limit and delta are "
+                              "constants that give no sensible length)";
   return n.setResult(n.create<RangeOp>(scalars[0], scalars[1], scalars[2]));
 }
 

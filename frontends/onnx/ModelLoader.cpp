@@ -35,12 +35,20 @@ LogicalResult xf::parseOnnxModel(StringRef contents, StringRef path,
     return emitError(loc) << "'" << path << "' is empty, not an ONNX model";
   if (isOnnxText(contents, path)) {
     std::string text = contents.str();
-    onnx::OnnxParser parser(text.c_str());
-    auto status = parser.Parse(model);
-    if (!status.IsOK())
-      return emitError(loc) << "'" << path
-                            << "' is not valid ONNX text: "
-                            << status.ErrorMessage();
+    std::string message;
+    // ONNX's parser reports most errors in its status but throws for some
+    // (a number that does not parse): both are the same refusal.
+    try {
+      onnx::OnnxParser parser(text.c_str());
+      auto status = parser.Parse(model);
+      if (!status.IsOK())
+        message = status.ErrorMessage();
+    } catch (const std::exception &error) {
+      message = error.what();
+    }
+    if (!message.empty())
+      return emitError(loc) << "'" << path << "' is not valid ONNX text: "
+                            << message;
     return success();
   }
   if (contents.size() > static_cast<size_t>(INT_MAX))

@@ -204,6 +204,15 @@ void addEinsumImporter(OpImporterTable &table);
 /// The table of every supported op of the default ONNX domain.
 const OpImporterTable &getOpImporters();
 
+/// How many inputs and outputs a node of the default domain may have, from
+/// ONNX's operator schema at `opset` (max is INT_MAX for a variadic end);
+/// nullopt for an operator ONNX does not define, or for an opset newer than
+/// the libonnx xfc was built with knows.
+struct OperatorArity {
+  int minInputs, maxInputs, minOutputs, maxOutputs;
+};
+std::optional<OperatorArity> getOperatorArity(StringRef opType, int64_t opset);
+
 } // namespace mlir::xf
 
 #endif // XF_FRONTENDS_ONNX_NODEIMPORTER_H

@@ -152,6 +152,14 @@ TensorImporter::getExternalData(const onnx::TensorProto &tensor,
             "'; ONNX requires a path relative to the model";
     return failure();
   }
+  // Like onnxruntime: external data stays inside the model's directory.
+  for (StringRef component : llvm::make_range(
+           llvm::sys::path::begin(location), llvm::sys::path::end(location)))
+    if (component == "..") {
+      error = "has external data at '" + location +
+              "', outside the model's directory";
+      return failure();
+    }
   SmallString<256> path(llvm::sys::path::parent_path(modelPath));
   llvm::sys::path::append(path, location);
   std::shared_ptr<llvm::MemoryBuffer> &file = externalFiles[path];
@@ -169,7 +177,8 @@ TensorImporter::getExternalData(const onnx::TensorProto &tensor,
   if (length < 0)
     length = expectedBytes;
   int64_t fileSize = file->getBufferSize();
-  if (offset < 0 || length != expectedBytes || offset + length > fileSize) {
+  if (offset < 0 || length != expectedBytes || length > fileSize ||
+      offset > fileSize - length) {
     error = "has external data (offset " + std::to_string(offset) +
             ", length " + std::to_string(length) + ") that does not fit '" +
             std::string(path) + "' (" + std::to_string(fileSize) +

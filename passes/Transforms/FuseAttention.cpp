@@ -389,6 +389,9 @@ struct ScoreEpilogue {
   Value condition;
   bool conditionKeeps = true;
   double fill = 0.0, conditionScale = 1.0;
+  /// Whether the mask is added before the `where` (it is after it in
+  /// GPT-2's graph).
+  bool maskBeforeCondition = false;
   /// `max(s + mask, floor)` (OPT): the floor moves onto the mask.
   std::optional<double> maskFloor;
   SmallVector<Operation *> ops;
@@ -468,6 +471,8 @@ static std::optional<ScoreEpilogue> matchScoreEpilogue(Value scores,
         return std::nullopt;
       epilogue.mask = rhs;
       epilogue.maskScale = epilogue.scale;
+      // The walk goes from the softmax back to Q K^T.
+      epilogue.maskBeforeCondition = static_cast<bool>(epilogue.condition);
       scores = lhs;
     } else {
       return std::nullopt;
@@ -771,7 +776,17 @@ private:
         mask, rewriter.getI64IntegerAttr(heads),
         rewriter.getF32FloatAttr(static_cast<float>(scale)),
         rewriter.getStringAttr(maskKind),
-        kvHeads == heads ? IntegerAttr() : rewriter.getI64IntegerAttr(kvHeads));
+        kvHeads == heads ? IntegerAttr() : rewriter.getI64IntegerAttr(kvHeads),
+        FloatAttr(), UnitAttr());
+    // What a causal `where` writes, and whether the mask comes before it:
+    // they decide the rows whose every visible key the mask hides.
+    if (maskKind == "causal" && epilogue->condition) {
+      auto fill = static_cast<float>(epilogue->fill * epilogue->conditionScale);
+      if (fill != -std::numeric_limits<float>::max())
+        attention.setCausalFillAttr(rewriter.getF32FloatAttr(fill));
+      if (mask && epilogue->maskBeforeCondition)
+        attention.setMaskBeforeCausal(true);
+    }
     Value output = attention.getResult();
     if (zeroHiddenRows) {
       // A select, exact whatever the kernel leaves in rows it cannot

@@ -389,10 +389,11 @@ func.func @negative_additive_scaled_down(%qkv: tensor<?x?x192xf32>) -> tensor<?x
 // -----
 
 // With static shapes the causal condition is folded to a constant; it is
-// checked element by element.
+// checked element by element. Its fill, -1e4 (older GPT-2 exports), is the
+// attention's causal fill.
 // CHECK-LABEL: func.func @causal_constant
 func.func @causal_constant(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: tensor<1x3x64xf32>) -> tensor<1x3x64xf32> {
-  // CHECK: xf.attention {{.*}} {mask_kind = "causal", num_heads = 2 : i64, scale = 1.000000e+00 : f32}
+  // CHECK: xf.attention {{.*}} {causal_fill = -1.000000e+04 : f32, mask_kind = "causal", num_heads = 2 : i64, scale = 1.000000e+00 : f32}
   // CHECK-NOT: xf.where
   %split = xf.constant dense<[1, 3, 2, 32]> : tensor<4xi64>
   %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
@@ -414,6 +415,60 @@ func.func @causal_constant(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: t
 }
 
 // -----
+// GPT-2's order: the causal Where, then the padding mask added on top (a
+// hidden key scores the fill plus the mask), the attention's default.
+// CHECK-LABEL: func.func @causal_then_mask
+func.func @causal_then_mask(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: tensor<1x3x64xf32>, %m: tensor<1x1x1x3xf32>) -> tensor<1x3x64xf32> {
+  // CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {mask_kind = "causal", num_heads = 2 : i64, scale = 1.000000e+00 : f32}
+  %split = xf.constant dense<[1, 3, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
+  %lowest = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  %cond = xf.constant dense<[[[[true, false, false], [true, true, false], [true, true, true]]]]> : tensor<1x1x3x3xi1>
+  %q1 = xf.reshape %q, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x32x3xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x3x32xf32>, tensor<1x2x32x3xf32>) -> tensor<1x2x3x3xf32>
+  %s1 = xf.where %cond, %s, %lowest : (tensor<1x1x3x3xi1>, tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %s2 = xf.add %s1, %m : (tensor<1x2x3x3xf32>, tensor<1x1x1x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = xf.softmax %s2 {axis = 3 : i64} : tensor<1x2x3x3xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x3x3xf32>, tensor<1x2x3x32xf32>) -> tensor<1x2x3x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x32xf32>) -> tensor<1x3x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x3x2x32xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
+  return %o2 : tensor<1x3x64xf32>
+}
+
+// -----
+
+// The mask added first, then the causal Where replacing hidden scores with
+// the fill: mask_before_causal.
+// CHECK-LABEL: func.func @mask_then_causal
+func.func @mask_then_causal(%q: tensor<1x3x64xf32>, %k: tensor<1x3x64xf32>, %v: tensor<1x3x64xf32>, %m: tensor<1x1x1x3xf32>) -> tensor<1x3x64xf32> {
+  // CHECK: xf.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {mask_before_causal, mask_kind = "causal", num_heads = 2 : i64, scale = 1.000000e+00 : f32}
+  %split = xf.constant dense<[1, 3, 2, 32]> : tensor<4xi64>
+  %merge = xf.constant dense<[1, 3, 64]> : tensor<3xi64>
+  %lowest = xf.constant dense<-3.40282347E+38> : tensor<f32>
+  %cond = xf.constant dense<[[[[true, false, false], [true, true, false], [true, true, true]]]]> : tensor<1x1x3x3xi1>
+  %q1 = xf.reshape %q, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %q2 = xf.transpose %q1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %k1 = xf.reshape %k, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %k2 = xf.transpose %k1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x32x3xf32>
+  %v1 = xf.reshape %v, %split : (tensor<1x3x64xf32>, tensor<4xi64>) -> tensor<1x3x2x32xf32>
+  %v2 = xf.transpose %v1 {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x32xf32>) -> tensor<1x2x3x32xf32>
+  %s = xf.matmul %q2, %k2 : (tensor<1x2x3x32xf32>, tensor<1x2x32x3xf32>) -> tensor<1x2x3x3xf32>
+  %s0 = xf.add %s, %m : (tensor<1x2x3x3xf32>, tensor<1x1x1x3xf32>) -> tensor<1x2x3x3xf32>
+  %s1 = xf.where %cond, %s0, %lowest : (tensor<1x1x3x3xi1>, tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %p = xf.softmax %s1 {axis = 3 : i64} : tensor<1x2x3x3xf32>
+  %o = xf.matmul %p, %v2 : (tensor<1x2x3x3xf32>, tensor<1x2x3x32xf32>) -> tensor<1x2x3x32xf32>
+  %o1 = xf.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x32xf32>) -> tensor<1x3x2x32xf32>
+  %o2 = xf.reshape %o1, %merge : (tensor<1x3x2x32xf32>, tensor<3xi64>) -> tensor<1x3x64xf32>
+  return %o2 : tensor<1x3x64xf32>
+}
+
+// -----
+
 
 // The condition keeps the upper triangle: not causal, so it becomes an
 // additive mask, 0 where it keeps scores and the fill where it hides them.

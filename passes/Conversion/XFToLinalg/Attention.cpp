@@ -47,6 +47,10 @@ public:
         elementType(cast<RankedTensorType>(query.getType()).getElementType()),
         heads(op.getNumHeads()), kvHeads(op.getKeyValueHeads()),
         causal(op.getMaskKind() == "causal"),
+        causalFill(op.getCausalFill()
+                       ? op.getCausalFillAttr().getValueAsDouble()
+                       : -static_cast<double>(std::numeric_limits<float>::max())),
+        maskBeforeCausal(op.getMaskBeforeCausal()),
         scale(op.getScaleAttr().getValueAsDouble()) {
     headDim = cast<RankedTensorType>(query.getType()).getDimSize(2) / heads;
     valueDim = cast<RankedTensorType>(value.getType()).getDimSize(2) / kvHeads;
@@ -156,6 +160,10 @@ private:
   Type elementType;
   int64_t heads, kvHeads, headDim = 0, valueDim = 0;
   bool causal;
+  /// The score of a causally hidden key, and whether the mask is added
+  /// before it replaces the score (else after, on top of it).
+  double causalFill;
+  bool maskBeforeCausal;
   double scale;
   Value queryLength, keyLength;
 };
@@ -188,9 +196,11 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
   Value accInit = filled(0.0, {rows, b.getIndexAttr(valueDim)});
 
   // Causal: key blocks past the last key the block's queries see are
-  // skipped altogether.
+  // skipped altogether. Not with a mask: in a row whose every visible key
+  // it hides, the hidden keys' scores (the fill, with the mask or not)
+  // weigh as much as the visible ones.
   Value keyEnd = keyLength;
-  if (causal) {
+  if (causal && !mask) {
     Value lastVisible = arith::AddIOp::create(
         b, loc, arith::AddIOp::create(b, loc, queryStart, rows),
         arith::SubIOp::create(b, loc, keyLength, queryLength));
@@ -220,14 +230,25 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
             });
         Value alphaInit = tensor::EmptyOp::create(
             b, loc, ArrayRef<OpFoldResult>{rows}, elementType);
+        Value negativeInf = constant(-inf), oneValue = constant(1.0);
         auto update = linalg::GenericOp::create(
             b, loc, TypeRange{runningMax.getType(), alphaInit.getType()},
             ValueRange{tileMax}, ValueRange{runningMax, alphaInit},
             {map(1, {0}), map(1, {0}), map(1, {0})}, {par},
-            [](OpBuilder &nb, Location nloc, ValueRange args) {
+            [&](OpBuilder &nb, Location nloc, ValueRange args) {
               Value max = arith::MaximumFOp::create(nb, nloc, args[1], args[0]);
               Value alpha = math::ExpOp::create(
                   nb, nloc, arith::SubFOp::create(nb, nloc, args[1], max));
+              // While every score of a row so far is -inf (a mask's lowest
+              // float added twice), exp(-inf - -inf) would be NaN: nothing
+              // was accumulated, so nothing is rescaled. Scores are finite
+              // without a mask.
+              if (mask)
+                alpha = arith::SelectOp::create(
+                    nb, nloc,
+                    arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ,
+                                          max, negativeInf),
+                    oneValue, alpha);
               linalg::YieldOp::create(nb, nloc, ValueRange{max, alpha});
             });
         Value newMax = update.getResult(0), alpha = update.getResult(1);
@@ -238,14 +259,23 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
         // the exponent is clamped at -80, whose exp (1.8e-35) is as good as
         // 0 next to the row's maximum, exp(0) = 1.
         Value minExponent = constant(-80.0);
+        Value zeroValue = constant(0.0);
         Value probs = generic(
             {newMax}, scores, {map(2, {0}), map(2, {0, 1})}, {par, par},
             [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
               Value exponent =
                   arith::SubFOp::create(nb, nloc, args[1], args[0]);
-              return math::ExpOp::create(
+              Value p = math::ExpOp::create(
                   nb, nloc,
                   arith::MaximumFOp::create(nb, nloc, exponent, minExponent));
+              if (!mask)
+                return p;
+              // A row without a finite score yet weighs nothing (-inf - -inf
+              // is NaN); a later block with one starts it afresh.
+              Value stillNone = arith::CmpFOp::create(
+                  nb, nloc, arith::CmpFPredicate::OEQ, args[0], negativeInf);
+              return arith::SelectOp::create(nb, nloc, stillNone, zeroValue,
+                                             p);
             });
         auto multiplyByAlpha = [](OpBuilder &nb, Location nloc,
                                   ValueRange args) -> Value {
@@ -303,7 +333,8 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
 }
 
 /// s = Q K^T (Q already scaled), plus the mask, with causally hidden scores
-/// set to the lowest float as exporters' `Where` does.
+/// set to the causal fill as exporters' `Where` does, in the exporter's
+/// order.
 Value AttentionBuilder::buildScores(Value queryTile, Value batch, Value head,
                                     Value queryStart, Value keyStart,
                                     Value rows, Value cols) {
@@ -358,8 +389,12 @@ Value AttentionBuilder::buildScores(Value queryTile, Value batch, Value head,
       inputs, scores, maps, {par, par},
       [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
         Value score = args.back();
-        if (hasMask)
-          score = arith::AddFOp::create(nb, nloc, score, args[0]);
+        auto addMask = [&](Value s) -> Value {
+          return hasMask ? arith::AddFOp::create(nb, nloc, s, args[0])
+                         : s;
+        };
+        if (!isCausal || maskBeforeCausal)
+          score = addMask(score);
         if (!isCausal)
           return score;
         Value i = linalg::IndexOp::create(nb, nloc, 0);
@@ -367,9 +402,9 @@ Value AttentionBuilder::buildScores(Value queryTile, Value batch, Value head,
         Value visible = arith::CmpIOp::create(
             nb, nloc, arith::CmpIPredicate::sle, j,
             arith::AddIOp::create(nb, nloc, i, diagonal));
-        Value lowest = createScalarConstant(
-            nb, nloc, type, -std::numeric_limits<float>::max());
-        return arith::SelectOp::create(nb, nloc, visible, score, lowest);
+        Value fill = createScalarConstant(nb, nloc, type, causalFill);
+        score = arith::SelectOp::create(nb, nloc, visible, score, fill);
+        return maskBeforeCausal ? score : addMask(score);
       });
 }
 

@@ -341,14 +341,7 @@ struct ElementwiseToLinalg : ConversionPattern {
           arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, a, b);
       Value differ =
           arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne, a, b);
-      scf::IfOp::create(
-          rewriter, loc, differ, [&](OpBuilder &tb, Location tloc) {
-            Value siteValue =
-                arith::ConstantIntOp::create(tb, tloc, i64, site.getInt());
-            func::CallOp::create(tb, tloc, kCheckFailedFunction, TypeRange{},
-                                 ValueRange{siteValue, a, b});
-            scf::YieldOp::create(tb, tloc);
-          });
+      reportCheckFailure(rewriter, loc, differ, site, a, b);
       allEqual = arith::AndIOp::create(rewriter, loc, allEqual, equal);
     }
     auto guarded = scf::IfOp::create(

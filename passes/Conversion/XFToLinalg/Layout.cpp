@@ -93,6 +93,61 @@ struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
   }
 };
 
+/// Checks a reshape whose sizes are known at run time only (`requested`,
+/// with 0 already resolved; `dims`, with -1 resolved too): no size below
+/// -1, at most one -1, sizes that multiply to the input's `total` elements
+/// (with a -1, other sizes that are not 0 and divide it), and the result
+/// type's static sizes. A failure is reported with `total` and the product
+/// `known` of the sizes other than -1, and every dynamic size of the
+/// result becomes 0, so that what follows reads nothing.
+static void checkReshape(OpBuilder &b, Location loc,
+                         RankedTensorType resultType,
+                         ArrayRef<Value> requested, MutableArrayRef<Value> dims,
+                         Value total, Value known, IntegerAttr site) {
+  Type i64 = b.getI64Type();
+  auto constant = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i64, v).getResult();
+  };
+  auto cmp = [&](arith::CmpIPredicate predicate, Value lhs, Value rhs) {
+    return arith::CmpIOp::create(b, loc, predicate, lhs, rhs).getResult();
+  };
+  Value zero = constant(0), minusOne = constant(-1);
+  Value valid = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1);
+  Value inferredCount = zero;
+  for (auto [i, size] : llvm::enumerate(requested)) {
+    valid = arith::AndIOp::create(b, loc, valid,
+                                  cmp(arith::CmpIPredicate::sge, size, minusOne));
+    Value isInferred = cmp(arith::CmpIPredicate::eq, size, minusOne);
+    inferredCount = arith::AddIOp::create(
+        b, loc, inferredCount,
+        arith::ExtUIOp::create(b, loc, i64, isInferred));
+    if (!resultType.isDynamicDim(i))
+      valid = arith::AndIOp::create(
+          b, loc, valid,
+          cmp(arith::CmpIPredicate::eq, dims[i],
+              constant(resultType.getDimSize(i))));
+  }
+  Value product = constant(1);
+  for (Value size : dims)
+    product = arith::MulIOp::create(b, loc, product, size);
+  Value hasInferred = cmp(arith::CmpIPredicate::ne, inferredCount, zero);
+  Value inferrable = arith::AndIOp::create(
+      b, loc, cmp(arith::CmpIPredicate::ne, known, zero),
+      cmp(arith::CmpIPredicate::eq, product, total));
+  valid = arith::AndIOp::create(
+      b, loc, valid, cmp(arith::CmpIPredicate::ule, inferredCount, constant(1)));
+  valid = arith::AndIOp::create(
+      b, loc, valid,
+      arith::SelectOp::create(b, loc, hasInferred, inferrable,
+                              cmp(arith::CmpIPredicate::eq, product, total)));
+  Value invalid = arith::XOrIOp::create(
+      b, loc, valid, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+  reportCheckFailure(b, loc, invalid, site, total, known);
+  for (int64_t i = 0, e = dims.size(); i < e; ++i)
+    if (resultType.isDynamicDim(i))
+      dims[i] = arith::SelectOp::create(b, loc, valid, dims[i], zero);
+}
+
 /// ONNX Reshape: 0 copies the input dimension (unless allowzero), -1 takes
 /// what is left of the element count.
 struct ReshapeToTensor : OpConversionPattern<ReshapeOp> {
@@ -132,13 +187,26 @@ struct ReshapeToTensor : OpConversionPattern<ReshapeOp> {
             arith::SelectOp::create(rewriter, loc, isInferred, one, v));
         resolved.push_back(v);
       }
-      Value inferred = arith::DivSIOp::create(rewriter, loc, total, known);
+      auto site = op->getAttrOfType<IntegerAttr>(kCheckSiteAttr);
+      // A checked reshape never divides by zero: its check reports the
+      // shapes instead.
+      Value divisor = known;
+      if (site)
+        divisor = arith::SelectOp::create(
+            rewriter, loc,
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                  known, zero),
+            one, known);
+      Value inferred = arith::DivSIOp::create(rewriter, loc, total, divisor);
       for (Value v : resolved) {
         Value isInferred = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::eq, v, minusOne);
         dims.push_back(
             arith::SelectOp::create(rewriter, loc, isInferred, inferred, v));
       }
+      if (site)
+        checkReshape(rewriter, loc, resultType, resolved, dims, total, known,
+                     site);
     }
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, input, resultType, dims));
     return success();
@@ -348,13 +416,8 @@ static void checkIndices(OpBuilder &b, Location loc, Value indices,
   Value tooSmall = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                          smallest, lowest);
   Value outside = arith::OrIOp::create(b, loc, tooLarge, tooSmall);
-  scf::IfOp::create(b, loc, outside, [&](OpBuilder &tb, Location tloc) {
-    Value index = arith::SelectOp::create(tb, tloc, tooLarge, largest, smallest);
-    Value siteValue = arith::ConstantIntOp::create(tb, tloc, i64, site.getInt());
-    func::CallOp::create(tb, tloc, kCheckFailedFunction,
-                         TypeRange{}, ValueRange{siteValue, index, rows});
-    scf::YieldOp::create(tb, tloc);
-  });
+  Value index = arith::SelectOp::create(b, loc, tooLarge, largest, smallest);
+  reportCheckFailure(b, loc, outside, site, index, rows);
 }
 
 /// out[pre, idx, post] = data[pre, indices[idx], post], with negative indices
@@ -476,11 +539,57 @@ struct ExpandToLinalg : OpConversionPattern<ExpandOp> {
           arith::SelectOp::create(rewriter, loc, isOne, inputDim, fromShape)
               .getResult());
     }
-    Value result = buildElementwise(
-        rewriter, loc, resultType, ValueRange{input},
-        [](OpBuilder &, Location, ValueRange args) { return args[0]; },
-        ArrayRef<OpFoldResult>(dims));
-    rewriter.replaceOp(op, result);
+    auto build = [&](OpBuilder &b, Location l) {
+      return buildElementwise(
+          b, l, resultType, ValueRange{input},
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+          ArrayRef<OpFoldResult>(dims));
+    };
+    auto site = op->getAttrOfType<IntegerAttr>(kCheckSiteAttr);
+    if (!site) {
+      rewriter.replaceOp(op, build(rewriter, loc));
+      return success();
+    }
+    // The input is read with the result's extent wherever its size is not a
+    // static 1: those sizes must be equal at run time, and the others not
+    // negative. A failure is reported and the op computes nothing.
+    Value valid = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    Value zero = i64Constant(rewriter, loc, 0);
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t j = i - (rank - inputType.getRank());
+      Value size = toI64(rewriter, loc, dims[i]);
+      Value failed, other;
+      if (j >= 0 && inputType.getDimSize(j) != 1) {
+        if (!resultType.isDynamicDim(i) && !inputType.isDynamicDim(j))
+          continue;
+        other = toI64(rewriter, loc, inputDims[j]);
+        failed = arith::CmpIOp::create(rewriter, loc,
+                                       arith::CmpIPredicate::ne, size, other);
+      } else if (resultType.isDynamicDim(i)) {
+        other = i64Constant(rewriter, loc, 1);
+        failed = arith::CmpIOp::create(rewriter, loc,
+                                       arith::CmpIPredicate::slt, size, zero);
+      } else {
+        continue;
+      }
+      reportCheckFailure(rewriter, loc, failed, site, size, other);
+      valid = arith::AndIOp::create(
+          rewriter, loc, valid,
+          arith::XOrIOp::create(
+              rewriter, loc, failed,
+              arith::ConstantIntOp::create(rewriter, loc, 1, 1)));
+    }
+    auto guarded = scf::IfOp::create(
+        rewriter, loc, valid,
+        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, build(b, l)); },
+        [&](OpBuilder &b, Location l) {
+          SmallVector<OpFoldResult> none(dims);
+          for (int64_t i = 0; i < rank; ++i)
+            if (resultType.isDynamicDim(i))
+              none[i] = b.getIndexAttr(0);
+          scf::YieldOp::create(b, l, createEmpty(b, l, resultType, none));
+        });
+    rewriter.replaceOp(op, guarded.getResult(0));
     return success();
   }
 };

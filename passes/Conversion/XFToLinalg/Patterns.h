@@ -91,6 +91,10 @@ inline constexpr llvm::StringLiteral kCheckSiteAttr = "xf.check_site";
 /// kCheckFailedSymbol).
 inline constexpr llvm::StringLiteral kCheckFailedFunction =
     "xf_rt_check_failed";
+/// Calls the runtime's check-failed function with (`site`, `first`,
+/// `second`), both i64, when the i1 `failed` holds at run time.
+void reportCheckFailure(OpBuilder &b, Location loc, Value failed,
+                        IntegerAttr site, Value first, Value second);
 /// The operand dimensions a broadcasting op compares at run time, as
 /// (operand, dimension, other operand, other dimension) quadruples.
 inline constexpr llvm::StringLiteral kBroadcastPairsAttr =

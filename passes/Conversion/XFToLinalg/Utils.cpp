@@ -4,7 +4,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -43,9 +45,13 @@ SmallVector<OpFoldResult> xf::getDims(OpBuilder &b, Location loc,
 Value xf::createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                       ArrayRef<OpFoldResult> dims) {
   SmallVector<OpFoldResult> sizes;
+  // A dynamic size stays a value even when it is a constant, so that the
+  // result has `type`.
   for (auto [i, dim] : llvm::enumerate(type.getShape()))
-    sizes.push_back(ShapedType::isDynamic(dim) ? dims[i]
-                                               : b.getIndexAttr(dim));
+    sizes.push_back(ShapedType::isDynamic(dim)
+                        ? OpFoldResult(getValueOrCreateConstantIndexOp(
+                              b, loc, dims[i]))
+                        : b.getIndexAttr(dim));
   return tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
 }
 
@@ -143,4 +149,15 @@ Value xf::normalizeIndex(OpBuilder &b, Location loc, Value index, Value size) {
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
   return arith::SelectOp::create(
       b, loc, negative, arith::AddIOp::create(b, loc, index, size), index);
+}
+
+void xf::reportCheckFailure(OpBuilder &b, Location loc, Value failed,
+                            IntegerAttr site, Value first, Value second) {
+  scf::IfOp::create(b, loc, failed, [&](OpBuilder &tb, Location tloc) {
+    Value siteValue = arith::ConstantIntOp::create(tb, tloc, tb.getI64Type(),
+                                                   site.getInt());
+    func::CallOp::create(tb, tloc, kCheckFailedFunction, TypeRange{},
+                         ValueRange{siteValue, first, second});
+    scf::YieldOp::create(tb, tloc);
+  });
 }

@@ -69,6 +69,28 @@ static void numberRunTimeChecks(ModuleOp module) {
     sites.push_back(builder.getStringAttr(
         describeNode(gather) + ": index {0} is out of range for {1} rows"));
   });
+  // Reshapes to sizes known at run time only check that they fit.
+  module.walk([&](ReshapeOp reshape) {
+    if (reshape.getType().hasStaticShape())
+      return;
+    reshape->setAttr(kCheckSiteAttr, builder.getI64IntegerAttr(
+                                         static_cast<int64_t>(sites.size())));
+    sites.push_back(builder.getStringAttr(
+        describeNode(reshape) + ": cannot reshape {0} elements to the "
+        "requested shape (its sizes other than -1 multiply to {1})"));
+  });
+  // Expands with a size known at run time only check it against the
+  // input's.
+  module.walk([&](ExpandOp expand) {
+    if (expand.getType().hasStaticShape() &&
+        expand.getInput().getType().hasStaticShape())
+      return;
+    expand->setAttr(kCheckSiteAttr, builder.getI64IntegerAttr(
+                                        static_cast<int64_t>(sites.size())));
+    sites.push_back(builder.getStringAttr(
+        describeNode(expand) + ": cannot expand a size {1} of the input to "
+        "{0} (a dynamic size 1 that broadcasts is not supported)"));
+  });
   // Broadcasting ops whose dynamic sizes are not provably equal compare
   // them: code generation reads every operand with the result's extent.
   TraceCacheScope traceCache;

@@ -81,6 +81,44 @@ func.func @causal(%q: tensor<2x?x64xf32>, %k: tensor<2x?x64xf32>, %v: tensor<2x?
 }
 
 // -----
+// Causal with a mask on top (GPT-2's order): a hidden key scores the fill
+// plus the mask, and no key block is skipped, since in a row whose every
+// visible key the mask hides the hidden ones weigh as much.
+// CHECK-LABEL: func.func @causal_then_mask
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x?x64xf32>, %[[K:.*]]: tensor<2x?x64xf32>, %[[V:.*]]: tensor<2x?x32xf32>, %[[M:.*]]: tensor<2x1x1x?xf32>)
+func.func @causal_then_mask(%q: tensor<2x?x64xf32>, %k: tensor<2x?x64xf32>, %v: tensor<2x?x32xf32>, %m: tensor<2x1x1x?xf32>) -> tensor<2x?x32xf32> {
+  // CHECK-DAG: %[[FILL:.*]] = arith.constant -1.000000e+04 : f32
+  // CHECK: %[[SK:.*]] = tensor.dim %[[K]], %c1
+  // CHECK: scf.forall
+  // CHECK-NOT: arith.minsi %[[SK]]
+  // CHECK:   scf.for %{{.*}} = %c0 to %[[SK]] step %c64
+  // CHECK:     %[[VISIBLE:.*]] = arith.cmpi sle
+  // CHECK:     %[[KEPT:.*]] = arith.select %[[VISIBLE]], %{{.*}}, %[[FILL]] : f32
+  // CHECK:     arith.addf %[[KEPT]], %{{.*}} : f32
+  // With a mask, a row's scores may all be -inf in a block (the lowest
+  // float added twice): the online softmax then neither rescales nor
+  // weighs anything, instead of computing -inf - -inf.
+  // CHECK:     %[[NONE:.*]] = arith.cmpf oeq, %{{.*}}, %cst{{.*}} : f32
+  // CHECK:     arith.select %[[NONE]]
+  %0 = xf.attention %q, %k, %v, %m {num_heads = 2 : i64, scale = 0.25 : f32, mask_kind = "causal", causal_fill = -1.0e+04 : f32} : (tensor<2x?x64xf32>, tensor<2x?x64xf32>, tensor<2x?x32xf32>, tensor<2x1x1x?xf32>) -> tensor<2x?x32xf32>
+  return %0 : tensor<2x?x32xf32>
+}
+
+// -----
+
+// With mask_before_causal the fill replaces the masked score.
+// CHECK-LABEL: func.func @mask_then_causal
+func.func @mask_then_causal(%q: tensor<2x?x64xf32>, %k: tensor<2x?x64xf32>, %v: tensor<2x?x32xf32>, %m: tensor<2x1x1x?xf32>) -> tensor<2x?x32xf32> {
+  // CHECK-DAG: %[[LOWEST:.*]] = arith.constant -3.40282347E+38 : f32
+  // CHECK: scf.for
+  // CHECK:     %[[MASKED:.*]] = arith.addf %out, %in
+  // CHECK:     %[[VISIBLE:.*]] = arith.cmpi sle
+  // CHECK:     arith.select %[[VISIBLE]], %[[MASKED]], %[[LOWEST]] : f32
+  %0 = xf.attention %q, %k, %v, %m {num_heads = 2 : i64, scale = 0.25 : f32, mask_kind = "causal", mask_before_causal} : (tensor<2x?x64xf32>, tensor<2x?x64xf32>, tensor<2x?x32xf32>, tensor<2x1x1x?xf32>) -> tensor<2x?x32xf32>
+  return %0 : tensor<2x?x32xf32>
+}
+
+// -----
 
 // Without a mask the scores go straight to the online softmax. With static
 // shapes that fit one tile, canonicalization leaves a loop over the heads

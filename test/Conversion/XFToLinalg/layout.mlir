@@ -22,15 +22,23 @@ func.func @reshape_static(%x: tensor<2x384xf32>, %s: tensor<3xi64>) -> tensor<2x
 
 // -----
 
-// ONNX's 0 (copy) and -1 (infer) are resolved at run time.
+// ONNX's 0 (copy) and -1 (infer) are resolved at run time, and checked:
+// sizes that do not fit the input's element count are reported (the site's
+// message names the node), the division never divides by zero, and the
+// result's dynamic sizes become 0 after a failure.
+// CHECK: module attributes {xf.check_sites = ["node 'heads': cannot reshape {0} elements to the requested shape (its sizes other than -1 multiply to {1})"]}
 // CHECK-LABEL: func.func @reshape_dynamic
 func.func @reshape_dynamic(%x: tensor<?x?x384xf32>, %s: tensor<4xi64>) -> tensor<?x?x12x32xf32> {
   // CHECK: arith.cmpi eq, %{{.*}}, %c0_i64
   // CHECK: arith.cmpi eq, %{{.*}}, %c-1_i64
   // CHECK: arith.divsi
+  // CHECK: %[[INVALID:.*]] = arith.xori %[[VALID:.*]], %true
+  // CHECK: scf.if %[[INVALID]] {
+  // CHECK: func.call @xf_rt_check_failed
+  // CHECK: arith.select %[[VALID]], %{{.*}}, %c0_i64
   // CHECK: %[[SHAPE:.*]] = tensor.from_elements {{.*}} : tensor<4xi64>
   // CHECK: tensor.reshape %{{.*}}(%[[SHAPE]]) : (tensor<?x?x384xf32>, tensor<4xi64>) -> tensor<?x?x12x32xf32>
-  %0 = xf.reshape %x, %s : (tensor<?x?x384xf32>, tensor<4xi64>) -> tensor<?x?x12x32xf32>
+  %0 = xf.reshape %x, %s : (tensor<?x?x384xf32>, tensor<4xi64>) -> tensor<?x?x12x32xf32> loc("heads")
   return %0 : tensor<?x?x12x32xf32>
 }
 
