@@ -492,6 +492,12 @@ def ConvertXFToLinalg : Pass<"convert-xf-to-linalg", "ModuleOp"> {
     %0 = linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1), (d0, d1) -> (d1), (d0, d1) -> (d0, d1)], ...}
     ```
   }];
+  let options = [
+    Option<"runTimeChecks", "run-time-checks", "bool", /*default=*/"true",
+           "Check at run time what the graph implies about its dynamic "
+           "sizes and computed indices (off only to measure their cost: "
+           "unchecked code may read out of bounds)">
+  ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",

@@ -307,6 +307,16 @@ std::unique_ptr<Model> Model::load(const std::string &path,
       return fail("compiled for a CPU with features this one lacks:" +
                   missing + " (recompile with --cpu=...)");
   }
+  // Code instrumented by xfc --sanitize=address calls ASan's runtime, which
+  // only a process built with ASan has.
+  if (const json::Value *options = manifest->get("options");
+      options && options->kind == json::Value::Kind::Object)
+    if (std::optional<std::string> sanitizer = options->getString("sanitize");
+        sanitizer && *sanitizer == "address" &&
+        !dlsym(RTLD_DEFAULT, "__asan_init"))
+      return fail("compiled with --sanitize=address: it runs only in a "
+                  "process built with AddressSanitizer (the sanitizer "
+                  "build's xf-run, scripts/sanitize.sh)");
   const json::Value *weightsArg = manifest->get("weights_argument");
   impl.hasWeightsArgument = weightsArg && weightsArg->boolean;
   impl.weights = base + header.weightsOffset;

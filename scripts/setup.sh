@@ -19,6 +19,9 @@ DEBIAN_PACKAGES=(
   # The model zoo's exporter: torch.onnx of Debian's torch 1.13 (and the
   # Debian numpy 1.x it needs), used by a venv of its own (.venv-export).
   python3-torch
+  # The fuzz targets (libFuzzer) and the sanitizer builds (scripts/fuzz.sh,
+  # scripts/sanitize.sh).
+  clang-22 libclang-rt-22-dev
 )
 
 SUDO=""

@@ -25,10 +25,34 @@ except ImportError:
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
-tool_dirs = [config.xf_tools_dir, config.llvm_tools_dir]
+# The runtime's tools come from this build; the compiler's from the build
+# XF_COMPILER_TOOLS_DIR names (the same, except in sanitizer builds of the
+# runtime: scripts/sanitize.sh).
+from lit.llvm.subst import ToolSubst
+
+sanitizers = set(filter(None, config.xf_sanitize.split(",")))
+for sanitizer in sanitizers:
+    config.available_features.add(sanitizer)
+# Under AddressSanitizer the generated code is instrumented too.
+xfc_args = ["--sanitize=address"] if "address" in sanitizers else []
 llvm_config.add_tool_substitutions(
-    ["xf-opt", "xf-translate", "xfc", "xf-run", "xf-bench", "xf-peak", "xf-runtime-api-test", "FileCheck", "not", "count", "split-file"], tool_dirs
-)
+    ["xf-opt", "xf-translate", ToolSubst("xfc", extra_args=xfc_args), "xf-peak",
+     "FileCheck", "not", "count", "split-file"],
+    [config.xf_compiler_tools_dir, config.llvm_tools_dir])
+llvm_config.add_tool_substitutions(
+    ["xf-run", "xf-bench", "xf-runtime-api-test"], [config.xf_tools_dir])
+# The most code an artifact adds to its weights (ASan's instrumentation
+# triples it).
+config.substitutions.append(
+    ("%code_size_limit", str(2**22 if "address" in sanitizers else 2**20)))
+# Python that loads a sanitized runtime (ctypes) needs the sanitizer's
+# runtime loaded first.
+python_runtime_env = ""
+if "address" in sanitizers:
+    asan_runtime = subprocess.run(
+        ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"],
+        capture_output=True, text=True).stdout.strip()
+    python_runtime_env = f"LD_PRELOAD={asan_runtime} ASAN_OPTIONS=detect_leaks=0 "
 
 config.substitutions.append(("%xf_python", config.xf_test_python))
 config.substitutions.append(
@@ -41,7 +65,7 @@ config.substitutions.append(("%xf_src_root", config.xf_src_root))
 # Python helpers of the end-to-end tests (the runtime's ctypes binding).
 config.substitutions.append(
     ("%compare_with_ort",
-     "env PYTHONPATH=" + os.path.join(config.xf_src_root, "scripts", "python")
+     "env " + python_runtime_env + "PYTHONPATH=" + os.path.join(config.xf_src_root, "scripts", "python")
      + " XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
      + " " + config.xf_test_python + " "
      + os.path.join(config.xf_src_root, "scripts", "python", "compare_with_ort.py"))
@@ -50,19 +74,19 @@ config.substitutions.append(
 # and run by its runtime.
 config.substitutions.append(
     ("%run_node_tests",
-     "env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
+     "env " + python_runtime_env + "XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
      + " " + config.xf_test_python + " "
      + os.path.join(config.xf_src_root, "scripts", "python", "run_node_tests.py")
-     + " --xfc " + os.path.join(config.xf_tools_dir, "xfc"))
+     + " --xfc " + os.path.join(config.xf_compiler_tools_dir, "xfc"))
 )
 # The model zoo: exported by the exporter venv (Debian's torch, pinned
 # transformers; scripts/setup.sh makes it) into a cache outside the tree,
 # then compiled and checked by this build.
 def run_zoo(exporter, *options, script="run_zoo.py"):
-    return ("env XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
+    return ("env " + python_runtime_env + "XF_RUNTIME_LIBRARY=" + os.path.join(config.xf_obj_root, "lib", "libxfrt.so")
             + " " + config.xf_test_python + " "
             + os.path.join(config.xf_src_root, "scripts", "zoo", script)
-            + " --xfc " + os.path.join(config.xf_tools_dir, "xfc")
+            + " --xfc " + os.path.join(config.xf_compiler_tools_dir, "xfc")
             + " --exporter " + exporter + "".join(" " + o for o in options))
 
 zoo_exporter = os.path.join(config.xf_src_root, ".venv-export", "bin", "python")

@@ -30,14 +30,15 @@ void xf::buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
   funcPm.addPass(createCSEPass());
 }
 
-std::string xf::getCPUCodegenPipeline(int64_t vectorBits) {
+std::string xf::getCPUCodegenPipeline(int64_t vectorBits, bool runTimeChecks) {
   return "builtin.module("
          // Weights in the layout of the matrix kernel, packed once here.
          "func.func(xf-pack-weights{vector-bits=" +
          std::to_string(vectorBits) + "}),"
          // Weights leave the IR before anything is lowered.
          "xf-externalize-weights,"
-         "convert-xf-to-linalg,"
+         "convert-xf-to-linalg" +
+         std::string(runTimeChecks ? "" : "{run-time-checks=false}") + ","
          "canonicalize,"
          "func.func(xf-fuse-elementwise),"
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -82,9 +83,10 @@ std::string xf::getCPUCodegenPipeline(int64_t vectorBits) {
 }
 
 LogicalResult xf::buildCPUCodegenPipeline(OpPassManager &pm,
-                                          int64_t vectorBits) {
+                                          int64_t vectorBits,
+                                          bool runTimeChecks) {
   // `pm` is anchored on the module already: parse the elements only.
-  std::string pipeline = getCPUCodegenPipeline(vectorBits);
+  std::string pipeline = getCPUCodegenPipeline(vectorBits, runTimeChecks);
   return parsePassPipeline(
       StringRef(pipeline).drop_front(StringRef("builtin.module(").size())
           .drop_back(),

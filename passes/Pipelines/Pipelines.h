@@ -18,11 +18,13 @@ void buildGraphOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
 /// loops, and the conversions to LLVM. Returns its textual form, which
 /// `xf-opt --pass-pipeline=...` accepts too. `vectorBits` is the width of
 /// the target's vector registers (512 with AVX-512, 256 with AVX2).
-std::string getCPUCodegenPipeline(int64_t vectorBits = 512);
+std::string getCPUCodegenPipeline(int64_t vectorBits = 512,
+                                  bool runTimeChecks = true);
 
 /// Parses getCPUCodegenPipeline() into `pm`.
 LogicalResult buildCPUCodegenPipeline(OpPassManager &pm,
-                                      int64_t vectorBits = 512);
+                                      int64_t vectorBits = 512,
+                                      bool runTimeChecks = true);
 
 } // namespace mlir::xf
 

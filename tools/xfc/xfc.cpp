@@ -85,6 +85,18 @@ static cl::opt<std::string> targetFeatures(
     "cpu-features",
     cl::desc("Extra CPU features, in LLVM's form (+avx2,-avx512f)"),
     cl::init(""), cl::cat(xfcCategory));
+static cl::opt<std::string> sanitize(
+    "sanitize",
+    cl::desc("Instrument the generated code with a sanitizer: 'address' "
+             "(AddressSanitizer; the artifact then runs only in a process "
+             "built with it, as the sanitizer build's xf-run)"),
+    cl::value_desc("address"), cl::init(""), cl::cat(xfcCategory));
+static cl::opt<bool> noRunTimeChecks(
+    "no-run-time-checks",
+    cl::desc("Leave out the run-time checks of dynamic sizes and computed "
+             "indices, to measure their cost (unsafe: such code may read out "
+             "of bounds on inputs the checks would refuse)"),
+    cl::init(false), cl::Hidden, cl::cat(xfcCategory));
 static cl::opt<bool> printWeights(
     "print-weights",
     cl::desc("Print weight blobs in full instead of eliding them"),
@@ -244,13 +256,16 @@ int main(int argc, char **argv) {
   auto target = xf::resolveCPUTarget(targetCPU, targetFeatures, error);
   if (failed(target))
     return fail(error);
+  if (!sanitize.empty() && sanitize != "address")
+    return fail("--sanitize=" + sanitize + " is not supported (address is)");
+  target->sanitizeAddress = sanitize == "address";
   PassManager codegenPm(&context);
   configure(codegenPm);
   if (emitStage == Stage::Linalg) {
     codegenPm.addPass(xf::createXFExternalizeWeights());
     codegenPm.addPass(xf::createConvertXFToLinalg());
-  } else if (failed(xf::buildCPUCodegenPipeline(codegenPm,
-                                                target->vectorBits))) {
+  } else if (failed(xf::buildCPUCodegenPipeline(
+                 codegenPm, target->vectorBits, !noRunTimeChecks))) {
     return fail("cannot build the code generation pipeline");
   }
   if (failed(codegenPm.run(*module)))
@@ -285,6 +300,8 @@ int main(int argc, char **argv) {
       {"required_cpu_features", std::move(requiredFeatures)},
       {"options", llvm::json::Object{{"opt_level", static_cast<int64_t>(level)}}},
   };
+  if (target->sanitizeAddress)
+    (*manifest.getObject("options"))["sanitize"] = "address";
   if (!checks.empty())
     manifest["checks"] = std::move(checks);
   std::string path = output;

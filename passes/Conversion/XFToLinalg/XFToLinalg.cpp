@@ -184,11 +184,14 @@ static void makeSignaturesSignless(ModuleOp module) {
 namespace {
 struct ConvertXFToLinalgPass
     : mlir::xf::impl::ConvertXFToLinalgBase<ConvertXFToLinalgPass> {
+  using ConvertXFToLinalgBase::ConvertXFToLinalgBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
     addWeightsArgument(module);
-    numberRunTimeChecks(module);
+    if (runTimeChecks)
+      numberRunTimeChecks(module);
 
     XFToLinalgTypeConverter converter;
     RewritePatternSet patterns(context);

@@ -22,6 +22,9 @@ struct CPUTarget {
   /// Width of the vector registers code generation targets: 512 with
   /// AVX-512, 256 with AVX2, 128 otherwise.
   int64_t vectorBits = 128;
+  /// Instrument the code with AddressSanitizer: it then loads only into a
+  /// process that has ASan's runtime (a sanitizer build of the runtime).
+  bool sanitizeAddress = false;
 };
 
 /// The target for `cpu` ("host" for the compiling machine) with optional
