@@ -117,12 +117,14 @@ bool xf::runtime::readNpy(std::istream &in, const std::string &name,
   for (size_t i = 0; i <= shapeText.size(); ++i) {
     char c = i < shapeText.size() ? shapeText[i] : ',';
     if (c >= '0' && c <= '9') {
+      if (value > (kMaxElements - (c - '0')) / 10)
+        return fail("a dimension of the shape " + shapeText + " is too large");
       value = value * 10 + (c - '0');
       inNumber = true;
-      if (value > kMaxElements)
-        return fail("a dimension of the shape " + shapeText + " is too large");
       continue;
     }
+    if (c == '-')
+      return fail("the shape " + shapeText + " has a negative dimension");
     if (!inNumber)
       continue;
     shape.push_back(static_cast<int64_t>(value));

@@ -240,6 +240,10 @@ std::unique_ptr<Model> Model::load(const std::string &path,
     return fail("artifact format version " + std::to_string(header.version) +
                 " is not supported (this runtime reads version " +
                 std::to_string(artifact::kFormatVersion) + ")");
+  // No flag is defined yet: one set is a newer format or a damaged header.
+  if (header.flags != 0)
+    return fail("unknown artifact flags " + std::to_string(header.flags) +
+                " (this runtime knows none)");
   auto fits = [&](uint64_t offset, uint64_t length) {
     return offset <= size && length <= size - offset;
   };
@@ -248,6 +252,23 @@ std::unique_ptr<Model> Model::load(const std::string &path,
       !fits(header.weightsOffset, header.weightsSize))
     return fail("truncated artifact: its sections extend past the end of "
                 "the file (" + std::to_string(size) + " bytes)");
+
+  // The sections follow the header in order, the bytes between them are
+  // zeros (alignment) and nothing follows the weights: the checksums cover
+  // every other byte, so no byte of the file can change unnoticed.
+  if (header.manifestOffset != sizeof(header) ||
+      header.codeOffset < header.manifestOffset + header.manifestSize ||
+      header.weightsOffset < header.codeOffset + header.codeSize ||
+      header.weightsOffset + header.weightsSize != size)
+    return fail("corrupted artifact: its sections do not tile the file (" +
+                std::to_string(size) + " bytes)");
+  auto allZero = [&](uint64_t from, uint64_t to) {
+    return std::all_of(base + from, base + to, [](char c) { return c == 0; });
+  };
+  if (!allZero(header.manifestOffset + header.manifestSize, header.codeOffset) ||
+      !allZero(header.codeOffset + header.codeSize, header.weightsOffset))
+    return fail("corrupted artifact: the padding between its sections is "
+                "not zeros");
 
   model->manifest.assign(base + header.manifestOffset, header.manifestSize);
   std::string jsonError;

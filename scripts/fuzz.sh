@@ -24,32 +24,29 @@ WORK="${XF_FUZZ_WORK:-$HOME/.cache/xfc/fuzz}"
 TARGETS=(fuzz-onnx-binary fuzz-onnx-text fuzz-xf-parser fuzz-artifact-loader
          fuzz-npy-reader)
 
-export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
-if [ ! -f "$BUILD/build.ninja" ]; then
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -gline-tables-only -DNDEBUG" \
-    "-DCMAKE_C_FLAGS_RELEASE=-O1 -gline-tables-only -DNDEBUG" \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DXF_SANITIZE=address,undefined -DXF_BUILD_FUZZERS=ON >/dev/null
-fi
+source "$ROOT/scripts/clang-build.sh"
+configure_clang_build "$BUILD" address,undefined -DXF_BUILD_FUZZERS=ON
 ninja -C "$BUILD" xf-fuzzers
 
-# Leaks are errors; libMLIR is not instrumented, so its containers are not
-# annotated for ASan's container-overflow check.
-export ASAN_OPTIONS="detect_leaks=1:detect_container_overflow=0:abort_on_error=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 FINDINGS="$BUILD/findings"
 mkdir -p "$FINDINGS"
 COMMON=(-rss_limit_mb=2048 -timeout=10 -artifact_prefix="$FINDINGS/"
         -print_final_stats=1)
 
-# Runs in a scratch directory: the ONNX targets resolve external data
+# Runs in an empty directory: the ONNX targets resolve external data
 # against the current directory.
 SCRATCH="$(mktemp -d)"
+mkdir "$SCRATCH/cwd"
 trap 'rm -rf "$SCRATCH"' EXIT
 
 run_target() {
-  (cd "$SCRATCH" && "$BUILD/bin/$1" "${COMMON[@]}" "${@:2}")
+  (cd "$SCRATCH/cwd" && "$BUILD/bin/$1" "${COMMON[@]}" "${@:2}")
+}
+
+# The statistics of a run's log (nothing when it has none).
+summarize() { # TARGET LOG
+  { grep -E "^stat::number_of_executed_units" "$2"; grep -E "cov:" "$2" | tail -1; } |
+    sed "s/^/fuzz: $1: /" || true
 }
 
 case "${1:-}" in
@@ -59,16 +56,17 @@ case "${1:-}" in
       echo "fuzz: $target: replaying $(ls "$CORPUS/$target" | wc -l) inputs"
       run_target "$target" -runs=0 "$CORPUS/$target" 2>"$SCRATCH/$target.log" ||
         { tail -40 "$SCRATCH/$target.log"; exit 1; }
+      # A fixed seed: the test command's fuzzing is the same every time.
       echo "fuzz: $target: fuzzing for ${seconds}s"
       mkdir -p "$SCRATCH/new-$target"
-      run_target "$target" -max_total_time="$seconds" \
+      run_target "$target" -seed=1 -max_total_time="$seconds" \
         "$SCRATCH/new-$target" "$CORPUS/$target" 2>"$SCRATCH/$target.log" ||
         { tail -40 "$SCRATCH/$target.log"; exit 1; }
-      grep -E "^stat::number_of_executed_units|cov:" "$SCRATCH/$target.log" |
-        tail -2 | sed "s/^/fuzz: $target: /"
+      summarize "$target" "$SCRATCH/$target.log"
     done
     ;;
   --long)
+    [ $# -ge 2 ] || { echo "fuzz: --long needs SECONDS" >&2; exit 2; }
     seconds="$2"
     shift 2
     [ $# -gt 0 ] && TARGETS=("$@")
@@ -80,15 +78,15 @@ case "${1:-}" in
       run_target "$target" -max_total_time="$seconds" \
         "$WORK/$target" "$CORPUS/$target" 2>"$log" ||
         { tail -40 "$log"; exit 1; }
-      grep -E "^stat::number_of_executed_units" "$log" | sed "s/^/fuzz: $target: /"
-      grep -E "cov:" "$log" | tail -1 | sed "s/^/fuzz: $target: /"
+      summarize "$target" "$log"
     done
     ;;
   --merge)
     for target in "${TARGETS[@]}"; do
-      mkdir -p "$SCRATCH/merged"
+      mkdir -p "$SCRATCH/merged" "$WORK/$target"
       run_target "$target" -merge=1 "$SCRATCH/merged" "$CORPUS/$target" \
-        "$WORK/$target" 2>/dev/null
+        "$WORK/$target" 2>"$SCRATCH/merge.log" ||
+        { tail -20 "$SCRATCH/merge.log"; exit 1; }
       rm -rf "${CORPUS:?}/$target"
       mv "$SCRATCH/merged" "$CORPUS/$target"
       echo "fuzz: $target: $(ls "$CORPUS/$target" | wc -l) inputs kept"

@@ -21,7 +21,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+source "$ROOT/scripts/clang-build.sh"
 LIT=/usr/lib/llvm-22/bin/lit
 
 compiler_dir="$ROOT/build/bin"
@@ -31,25 +31,9 @@ if [ "${1:-}" = "--compiler" ]; then
   asan_targets+=(xfc xf-opt xf-translate xf-peak)
 fi
 
-configure() { # DIR SANITIZERS
-  if [ ! -f "$1/build.ninja" ]; then
-    cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -gline-tables-only -DNDEBUG" \
-      "-DCMAKE_C_FLAGS_RELEASE=-O1 -gline-tables-only -DNDEBUG" \
-      -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-      -DXF_SANITIZE="$2" >/dev/null
-  fi
-  cmake "$1" -DXF_COMPILER_TOOLS_DIR="$compiler_dir" >/dev/null
-}
-
-# Leaks are errors in the tools; Python (ctypes tests) is not checked for
-# them.
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_container_overflow=0"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ROOT/test/sanitizers/tsan.supp"
-
 echo "sanitize: ASan+UBSan build (build-asan)"
-configure build-asan address,undefined
+configure_clang_build "$ROOT/build-asan" address,undefined \
+  -DXF_COMPILER_TOOLS_DIR="$compiler_dir"
 ninja -C build-asan "${asan_targets[@]}"
 E2E_TESTS=(attention-bias.test bert-like.test bert-opset11.test gpt2-like.test
            llama-like.test matmul-kernels.test)
@@ -57,6 +41,6 @@ E2E_TESTS=(attention-bias.test bert-like.test bert-opset11.test gpt2-like.test
   "${E2E_TESTS[@]/#/build-asan/test/e2e/}"
 
 echo "sanitize: TSan build (build-tsan)"
-configure build-tsan thread
+configure_clang_build "$ROOT/build-tsan" thread
 ninja -C build-tsan xfrt xf-run xf-runtime-api-test
 "$LIT" -sv build-tsan/test/runtime/api.test build-tsan/test/runtime/threads.test

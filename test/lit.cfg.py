@@ -41,6 +41,8 @@ llvm_config.add_tool_substitutions(
     [config.xf_compiler_tools_dir, config.llvm_tools_dir])
 llvm_config.add_tool_substitutions(
     ["xf-run", "xf-bench", "xf-runtime-api-test"], [config.xf_tools_dir])
+# xf-run's path, for scripts that run it themselves.
+config.substitutions.append(("%xf_run_path", os.path.join(config.xf_tools_dir, "xf-run")))
 # The most code an artifact adds to its weights (ASan's instrumentation
 # triples it).
 config.substitutions.append(
@@ -52,7 +54,10 @@ if "address" in sanitizers:
     asan_runtime = subprocess.run(
         ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"],
         capture_output=True, text=True).stdout.strip()
-    python_runtime_env = f"LD_PRELOAD={asan_runtime} ASAN_OPTIONS=detect_leaks=0 "
+    # Python's own allocations are not checked for leaks; the other options
+    # (scripts/clang-build.sh) stay.
+    asan_options = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
+    python_runtime_env = f"LD_PRELOAD={asan_runtime} ASAN_OPTIONS={asan_options} "
 
 config.substitutions.append(("%xf_python", config.xf_test_python))
 config.substitutions.append(

@@ -636,6 +636,12 @@ private:
          epilogue->conditionKeeps != (zeroing.getX() == probabilities)))
       return refuse("probabilities zeroed by another condition");
 
+    // OPT's clamp moves onto the mask, which is exact only when nothing
+    // else is added between: a causal fill before a mask and the clamp
+    // would become fill + max(m, lowest) instead of max(fill + m, lowest).
+    if (epilogue->maskFloor && epilogue->condition &&
+        !epilogue->maskBeforeCondition && epilogue->mask)
+      return refuse("a clamp after a causal fill and a mask");
     StringRef maskKind = "none";
     Value mask = epilogue->mask;
     // A condition that is not causal becomes an additive mask: its fill

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -231,6 +232,7 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
         Value alphaInit = tensor::EmptyOp::create(
             b, loc, ArrayRef<OpFoldResult>{rows}, elementType);
         Value negativeInf = constant(-inf), oneValue = constant(1.0);
+        bool mayBeInfinite = mask || std::isinf(causalFill);
         auto update = linalg::GenericOp::create(
             b, loc, TypeRange{runningMax.getType(), alphaInit.getType()},
             ValueRange{tileMax}, ValueRange{runningMax, alphaInit},
@@ -242,8 +244,8 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
               // While every score of a row so far is -inf (a mask's lowest
               // float added twice), exp(-inf - -inf) would be NaN: nothing
               // was accumulated, so nothing is rescaled. Scores are finite
-              // without a mask.
-              if (mask)
+              // without a mask or an infinite causal fill.
+              if (mayBeInfinite)
                 alpha = arith::SelectOp::create(
                     nb, nloc,
                     arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ,
@@ -268,7 +270,7 @@ void AttentionBuilder::buildQueryBlock(scf::ForallOp forall, Value batch,
               Value p = math::ExpOp::create(
                   nb, nloc,
                   arith::MaximumFOp::create(nb, nloc, exponent, minExponent));
-              if (!mask)
+              if (!mayBeInfinite)
                 return p;
               // A row without a finite score yet weighs nothing (-inf - -inf
               // is NaN); a later block with one starts it afresh.

@@ -93,11 +93,35 @@ struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
   }
 };
 
+/// The product of the i64 `values` and whether it overflowed (at any step:
+/// sizes that wrap around to the right count must not pass a check).
+static std::pair<Value, Value> buildCheckedProduct(OpBuilder &b, Location loc,
+                                                   ArrayRef<Value> values) {
+  Type i64 = b.getI64Type();
+  Value product = arith::ConstantIntOp::create(b, loc, i64, 1);
+  Value overflowed = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
+  Value signShift = arith::ConstantIntOp::create(b, loc, i64, 63);
+  for (Value value : values) {
+    auto wide = arith::MulSIExtendedOp::create(b, loc, product, value);
+    // The high word of a product that fits is the low word's sign.
+    Value fits = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, wide.getHigh(),
+        arith::ShRSIOp::create(b, loc, wide.getLow(), signShift));
+    overflowed = arith::OrIOp::create(
+        b, loc, overflowed,
+        arith::XOrIOp::create(
+            b, loc, fits,
+            arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1)));
+    product = wide.getLow();
+  }
+  return {product, overflowed};
+}
+
 /// Checks a reshape whose sizes are known at run time only (`requested`,
 /// with 0 already resolved; `dims`, with -1 resolved too): no size below
 /// -1, at most one -1, sizes that multiply to the input's `total` elements
-/// (with a -1, other sizes that are not 0 and divide it), and the result
-/// type's static sizes. A failure is reported with `total` and the product
+/// (with a -1, other sizes that are not 0 and divide it; no product that
+/// overflows), and the result type's static sizes. A failure is reported with `total` and the product
 /// `known` of the sizes other than -1, and every dynamic size of the
 /// result becomes 0, so that what follows reads nothing.
 static void checkReshape(OpBuilder &b, Location loc,
@@ -127,9 +151,12 @@ static void checkReshape(OpBuilder &b, Location loc,
           cmp(arith::CmpIPredicate::eq, dims[i],
               constant(resultType.getDimSize(i))));
   }
-  Value product = constant(1);
-  for (Value size : dims)
-    product = arith::MulIOp::create(b, loc, product, size);
+  auto [product, overflowed] = buildCheckedProduct(b, loc, dims);
+  valid = arith::AndIOp::create(
+      b, loc, valid,
+      arith::XOrIOp::create(
+          b, loc, overflowed,
+          arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1)));
   Value hasInferred = cmp(arith::CmpIPredicate::ne, inferredCount, zero);
   Value inferrable = arith::AndIOp::create(
       b, loc, cmp(arith::CmpIPredicate::ne, known, zero),
@@ -207,6 +234,28 @@ struct ReshapeToTensor : OpConversionPattern<ReshapeOp> {
       if (site)
         checkReshape(rewriter, loc, resultType, resolved, dims, total, known,
                      site);
+    } else if (auto site = op->getAttrOfType<IntegerAttr>(kCheckSiteAttr)) {
+      // A static result of an input of run-time size: its element count
+      // must be the result's, else the run fails and reads nothing.
+      SmallVector<Value> inputSizes;
+      for (OpFoldResult dim : getDims(rewriter, loc, input))
+        inputSizes.push_back(toI64(rewriter, loc, dim));
+      Value total = buildCheckedProduct(rewriter, loc, inputSizes).first;
+      Value count = i64Constant(rewriter, loc, resultType.getNumElements());
+      Value differ = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ne, total, count);
+      reportCheckFailure(rewriter, loc, differ, site, total, count);
+      auto guarded = scf::IfOp::create(
+          rewriter, loc, differ,
+          [&](OpBuilder &b, Location l) {
+            scf::YieldOp::create(b, l, createEmpty(b, l, resultType, {}));
+          },
+          [&](OpBuilder &b, Location l) {
+            scf::YieldOp::create(
+                b, l, reshapeTo(b, l, input, resultType, dims));
+          });
+      rewriter.replaceOp(op, guarded.getResult(0));
+      return success();
     }
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, input, resultType, dims));
     return success();
@@ -579,6 +628,23 @@ struct ExpandToLinalg : OpConversionPattern<ExpandOp> {
               rewriter, loc, failed,
               arith::ConstantIntOp::create(rewriter, loc, 1, 1)));
     }
+    // Nor may the result's size overflow (it would wrap the allocation's).
+    SmallVector<Value> sizes;
+    Value largest = zero;
+    for (OpFoldResult dim : dims) {
+      sizes.push_back(toI64(rewriter, loc, dim));
+      largest = arith::MaxSIOp::create(rewriter, loc, largest, sizes.back());
+    }
+    sizes.push_back(i64Constant(
+        rewriter, loc,
+        std::max<int64_t>(1, resultType.getElementTypeBitWidth() / 8)));
+    Value overflowed = buildCheckedProduct(rewriter, loc, sizes).second;
+    reportCheckFailure(rewriter, loc, overflowed, site, largest,
+                       i64Constant(rewriter, loc, 1));
+    valid = arith::AndIOp::create(
+        rewriter, loc, valid,
+        arith::XOrIOp::create(rewriter, loc, overflowed,
+                              arith::ConstantIntOp::create(rewriter, loc, 1, 1)));
     auto guarded = scf::IfOp::create(
         rewriter, loc, valid,
         [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, build(b, l)); },

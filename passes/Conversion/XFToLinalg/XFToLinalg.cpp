@@ -69,9 +69,11 @@ static void numberRunTimeChecks(ModuleOp module) {
     sites.push_back(builder.getStringAttr(
         describeNode(gather) + ": index {0} is out of range for {1} rows"));
   });
-  // Reshapes to sizes known at run time only check that they fit.
+  // Reshapes whose sizes, or whose input's, are known at run time only
+  // check that they fit.
   module.walk([&](ReshapeOp reshape) {
-    if (reshape.getType().hasStaticShape())
+    if (reshape.getType().hasStaticShape() &&
+        reshape.getInput().getType().hasStaticShape())
       return;
     reshape->setAttr(kCheckSiteAttr, builder.getI64IntegerAttr(
                                          static_cast<int64_t>(sites.size())));
@@ -89,7 +91,9 @@ static void numberRunTimeChecks(ModuleOp module) {
                                         static_cast<int64_t>(sites.size())));
     sites.push_back(builder.getStringAttr(
         describeNode(expand) + ": cannot expand a size {1} of the input to "
-        "{0} (a dynamic size 1 that broadcasts is not supported)"));
+        "{0} (sizes must match where the input's is not a static 1, and the "
+        "result must fit in memory: a dynamic size 1 that broadcasts is not "
+        "supported)"));
   });
   // Broadcasting ops whose dynamic sizes are not provably equal compare
   // them: code generation reads every operand with the result's extent.

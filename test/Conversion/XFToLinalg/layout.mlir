@@ -32,10 +32,12 @@ func.func @reshape_dynamic(%x: tensor<?x?x384xf32>, %s: tensor<4xi64>) -> tensor
   // CHECK: arith.cmpi eq, %{{.*}}, %c0_i64
   // CHECK: arith.cmpi eq, %{{.*}}, %c-1_i64
   // CHECK: arith.divsi
-  // CHECK: %[[INVALID:.*]] = arith.xori %[[VALID:.*]], %true
-  // CHECK: scf.if %[[INVALID]] {
-  // CHECK: func.call @xf_rt_check_failed
-  // CHECK: arith.select %[[VALID]], %{{.*}}, %c0_i64
+  // The product of the sizes is checked for overflow step by step.
+  // CHECK: arith.mulsi_extended
+  // CHECK: scf.if %{{.*}} {
+  // CHECK-NEXT: arith.constant 0 : i64
+  // CHECK-NEXT: func.call @xf_rt_check_failed
+  // CHECK: arith.select %{{.*}}, %{{.*}}, %c0_i64
   // CHECK: %[[SHAPE:.*]] = tensor.from_elements {{.*}} : tensor<4xi64>
   // CHECK: tensor.reshape %{{.*}}(%[[SHAPE]]) : (tensor<?x?x384xf32>, tensor<4xi64>) -> tensor<?x?x12x32xf32>
   %0 = xf.reshape %x, %s : (tensor<?x?x384xf32>, tensor<4xi64>) -> tensor<?x?x12x32xf32> loc("heads")
