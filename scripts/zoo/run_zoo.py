@@ -259,32 +259,46 @@ def export_zoo(python, cache, script_name="export_zoo.py"):
     return zoo_dir
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_zoo_arguments(parser):
+    """The options that say which zoo to run: --zoo DIR, or --exporter with
+    --export-script and --cache; and --models, --xfc, --jobs."""
     parser.add_argument("--zoo")
     parser.add_argument("--exporter")
     parser.add_argument("--export-script", default="export_zoo.py",
                         help="the exporter's script in scripts/zoo (export_tf_zoo.py for tf2onnx)")
     parser.add_argument("--cache", default=os.path.join(os.path.expanduser("~"), ".cache", "xfc", "zoo"))
     parser.add_argument("--xfc", required=True)
-    parser.add_argument("--expect")
-    parser.add_argument("--report")
-    parser.add_argument("--update-expect", action="store_true",
-                        help="rewrite --expect from this run's statuses instead of checking them")
     parser.add_argument("--models", default="")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    args = parser.parse_args()
 
+
+def load_zoo(args, parser):
+    """(the zoo's index, the records --models selects), exporting the zoo
+    first when --exporter names one that is not cached yet."""
     if bool(args.zoo) == bool(args.exporter):
         parser.error("give one of --zoo and --exporter")
-    if args.update_expect and (args.models or not args.expect):
-        parser.error("--update-expect rewrites --expect from a run of the whole zoo (no --models)")
     if args.exporter:
         args.zoo = export_zoo(args.exporter, args.cache, args.export_script)
     with open(os.path.join(args.zoo, "zoo.json")) as f:
         index = json.load(f)
     wanted = [m for m in args.models.split(",") if m]
     records = [r for r in index["models"] if not wanted or r["name"] in wanted or r["architecture"] in wanted]
+    return index, records
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_zoo_arguments(parser)
+    parser.add_argument("--expect")
+    parser.add_argument("--report")
+    parser.add_argument("--update-expect", action="store_true",
+                        help="rewrite --expect from this run's statuses instead of checking them")
+    args = parser.parse_args()
+
+    if args.update_expect and (args.models or not args.expect):
+        parser.error("--update-expect rewrites --expect from a run of the whole zoo (no --models)")
+    index, records = load_zoo(args, parser)
+    wanted = [m for m in args.models.split(",") if m]
     expected = read_expectations(args.expect)
     with tempfile.TemporaryDirectory() as workdir:
         jobs = [(r, args.zoo, args.xfc, workdir) for r in records]

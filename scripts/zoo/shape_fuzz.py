@@ -46,7 +46,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
-from run_zoo import RTOL, export_zoo, make_feeds  # noqa: E402
+from run_zoo import RTOL, add_zoo_arguments, load_zoo, make_feeds  # noqa: E402
 
 # A sequence bound for models the compiler derived none for: long enough to
 # go past every position table of the zoo's small configurations.
@@ -273,25 +273,12 @@ def fuzz_one(args_tuple):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--zoo")
-    parser.add_argument("--exporter")
-    parser.add_argument("--export-script", default="export_zoo.py")
-    parser.add_argument("--cache", default=os.path.join(os.path.expanduser("~"), ".cache", "xfc", "zoo"))
-    parser.add_argument("--xfc", required=True)
+    add_zoo_arguments(parser)
     parser.add_argument("--cases", type=int, default=20, help="cases per model")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--models", default="")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--verbose", action="store_true", help="print every case")
     args = parser.parse_args()
-    if bool(args.zoo) == bool(args.exporter):
-        parser.error("give one of --zoo and --exporter")
-    if args.exporter:
-        args.zoo = export_zoo(args.exporter, args.cache, args.export_script)
-    with open(os.path.join(args.zoo, "zoo.json")) as f:
-        index = json.load(f)
-    wanted = [m for m in args.models.split(",") if m]
-    records = [r for r in index["models"] if not wanted or r["name"] in wanted]
+    _, records = load_zoo(args, parser)
     with tempfile.TemporaryDirectory() as workdir:
         jobs = [(r, args.zoo, args.xfc, workdir, args.cases, args.seed) for r in records]
         # Threads, each waiting on the process that runs one model.
