@@ -124,24 +124,59 @@ struct RangeToLinalg : OpConversionPattern<RangeOp> {
     if (!resultType.isDynamicDim(0)) {
       count = rewriter.getIndexAttr(resultType.getDimSize(0));
     } else {
-      Value n;
+      auto site = op->getAttrOfType<IntegerAttr>(kCheckSiteAttr);
+      Type i64 = rewriter.getI64Type();
+      // A length past 2^59 elements would overflow its allocation's bytes.
+      constexpr int64_t kMaxLength = int64_t(1) << 59;
+      Value n, valid, step;
       if (isFloat) {
         Value q = arith::DivFOp::create(
             rewriter, loc, arith::SubFOp::create(rewriter, loc, limit, start),
             delta);
-        n = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(),
-                                    math::CeilOp::create(rewriter, loc, q));
+        q = math::CeilOp::create(rewriter, loc, q);
+        // NaN or a length no integer holds (a step of 0): fptosi would be
+        // poison.
+        valid = arith::CmpFOp::create(
+            rewriter, loc, arith::CmpFPredicate::OLT, q,
+            createScalarConstant(rewriter, loc, elementType,
+                                 static_cast<double>(kMaxLength)));
+        q = arith::SelectOp::create(
+            rewriter, loc, valid, q,
+            createScalarConstant(rewriter, loc, elementType, 0.0));
+        n = arith::FPToSIOp::create(rewriter, loc, i64, q);
+        step = arith::FPToSIOp::create(rewriter, loc, i64, delta);
       } else {
         auto wide = [&](Value v) -> Value {
           if (v.getType().isInteger(64))
             return v;
-          return arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(),
-                                        v);
+          return arith::ExtSIOp::create(rewriter, loc, i64, v);
         };
+        step = wide(delta);
+        Value zero = arith::ConstantIntOp::create(rewriter, loc, i64, 0);
+        valid = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne,
+                                      step, zero);
+        // A step of 0 divides by 1 instead: the check reports it.
+        Value divisor = arith::SelectOp::create(
+            rewriter, loc, valid, step,
+            arith::ConstantIntOp::create(rewriter, loc, i64, 1));
         n = arith::CeilDivSIOp::create(
             rewriter, loc,
             arith::SubIOp::create(rewriter, loc, wide(limit), wide(start)),
-            wide(delta));
+            divisor);
+        valid = arith::AndIOp::create(
+            rewriter, loc, valid,
+            arith::CmpIOp::create(
+                rewriter, loc, arith::CmpIPredicate::slt, n,
+                arith::ConstantIntOp::create(rewriter, loc, i64, kMaxLength)));
+      }
+      if (site) {
+        Value invalid = arith::XOrIOp::create(
+            rewriter, loc, valid,
+            arith::ConstantIntOp::create(rewriter, loc, 1, 1));
+        reportCheckFailure(rewriter, loc, invalid, site, n, step);
+        n = arith::SelectOp::create(
+            rewriter, loc, valid, n,
+            arith::ConstantIntOp::create(rewriter, loc, i64, 0));
       }
       n = arith::MaxSIOp::create(
           rewriter, loc, n,

@@ -95,6 +95,17 @@ static void numberRunTimeChecks(ModuleOp module) {
         "result must fit in memory: a dynamic size 1 that broadcasts is not "
         "supported)"));
   });
+  // Ranges of run-time length check that it is one (a step of 0, NaN).
+  module.walk([&](RangeOp range) {
+    if (range.getType().hasStaticShape())
+      return;
+    range->setAttr(kCheckSiteAttr, builder.getI64IntegerAttr(
+                                       static_cast<int64_t>(sites.size())));
+    sites.push_back(builder.getStringAttr(
+        describeNode(range) + ": a range of {0} elements by a step of {1} "
+        "cannot be made (a step of 0, a length that is not a number or "
+        "does not fit in memory)"));
+  });
   // Broadcasting ops whose dynamic sizes are not provably equal compare
   // them: code generation reads every operand with the result's extent.
   TraceCacheScope traceCache;
