@@ -8,6 +8,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 
@@ -84,7 +85,28 @@ static FailureOr<std::string> packTypedFields(const onnx::TensorProto &tensor,
                                               std::string &error) {
   int64_t width = getByteWidth(elementType);
   std::string bytes;
-  bytes.reserve(count * width);
+  // Nothing is reserved for values the tensor does not hold (a tiny file
+  // may declare a huge shape).
+  int64_t held;
+  switch (tensor.data_type()) {
+  case onnx::TensorProto_DataType_FLOAT:
+    held = tensor.float_data_size();
+    break;
+  case onnx::TensorProto_DataType_DOUBLE:
+    held = tensor.double_data_size();
+    break;
+  case onnx::TensorProto_DataType_INT64:
+    held = tensor.int64_data_size();
+    break;
+  case onnx::TensorProto_DataType_UINT32:
+  case onnx::TensorProto_DataType_UINT64:
+    held = tensor.uint64_data_size();
+    break;
+  default:
+    held = tensor.int32_data_size();
+    break;
+  }
+  bytes.reserve(std::min(count, held) * width);
   auto append = [&](auto value) {
     // Little-endian truncation to the element width (x86-64 and aarch64).
     bytes.append(reinterpret_cast<const char *>(&value), width);
@@ -238,17 +260,32 @@ FailureOr<ArrayRef<char>> TensorImporter::getBytes(onnx::TensorProto &tensor,
   return ArrayRef<char>(storage->data(), storage->size());
 }
 
-/// The shape in `dims`, or an error when a dimension is negative.
+/// The shape in `dims`, or an error when a dimension is negative or the
+/// element count (of 8-byte elements) would not fit in 64 bits.
 static FailureOr<SmallVector<int64_t>>
 getStaticShape(const google::protobuf::RepeatedField<int64_t> &dims,
                std::string &error) {
   SmallVector<int64_t> shape;
+  constexpr int64_t kMaxElements = int64_t(1) << 59;
+  int64_t count = 1;
+  bool empty = false;
   for (int64_t dim : dims) {
     if (dim < 0) {
       error = "has a negative dimension";
       return failure();
     }
+    if (dim == 0)
+      empty = true;
+    else if (count > kMaxElements / dim)
+      count = kMaxElements + 1;
+    else
+      count *= dim;
     shape.push_back(dim);
+  }
+  if (count > kMaxElements) {
+    error = empty ? "has dimensions whose product overflows"
+                  : "has more elements than memory can hold";
+    return failure();
   }
   return shape;
 }
