@@ -476,6 +476,13 @@ static LogicalResult importConv(NodeImporter &n) {
                   << ", " << spatial << " and " << 2 * spatial << " values";
     return failure();
   }
+  auto positive = [](int64_t v) { return v >= 1; };
+  if (!llvm::all_of(strides, positive) || !llvm::all_of(dilations, positive) ||
+      llvm::any_of(pads, [](int64_t v) { return v < 0; })) {
+    n.emitError() << "strides and dilations must be positive and pads not "
+                     "negative";
+    return failure();
+  }
   if (auto kernel = n.getInts("kernel_shape")) {
     if (!llvm::equal(*kernel, weightType.getShape().drop_front(2))) {
       n.emitError() << "kernel_shape does not match the weight " << weightType;
