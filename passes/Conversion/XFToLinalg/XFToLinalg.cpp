@@ -54,6 +54,12 @@ static void addWeightsArgument(ModuleOp module) {
 static void numberRunTimeChecks(ModuleOp module) {
   Builder builder(module.getContext());
   SmallVector<Attribute> sites;
+  // Numbers `op` as the next site, whose message follows the node's name.
+  auto addSite = [&](Operation *op, const Twine &message) {
+    op->setAttr(kCheckSiteAttr,
+                builder.getI64IntegerAttr(static_cast<int64_t>(sites.size())));
+    sites.push_back(builder.getStringAttr(describeNode(op) + message));
+  };
   module.walk([&](GatherOp gather) {
     Value indices = gather.getIndices();
     while (auto cast = indices.getDefiningOp<CastOp>())
@@ -64,10 +70,7 @@ static void numberRunTimeChecks(ModuleOp module) {
     if (staticTable &&
         (isa<BlockArgument>(indices) || matchPattern(indices, m_Constant())))
       return;
-    gather->setAttr(kCheckSiteAttr,
-                    builder.getI64IntegerAttr(static_cast<int64_t>(sites.size())));
-    sites.push_back(builder.getStringAttr(
-        describeNode(gather) + ": index {0} is out of range for {1} rows"));
+    addSite(gather, ": index {0} is out of range for {1} rows");
   });
   // Reshapes whose sizes, or whose input's, are known at run time only
   // check that they fit.
@@ -75,11 +78,8 @@ static void numberRunTimeChecks(ModuleOp module) {
     if (reshape.getType().hasStaticShape() &&
         reshape.getInput().getType().hasStaticShape())
       return;
-    reshape->setAttr(kCheckSiteAttr, builder.getI64IntegerAttr(
-                                         static_cast<int64_t>(sites.size())));
-    sites.push_back(builder.getStringAttr(
-        describeNode(reshape) + ": cannot reshape {0} elements to the "
-        "requested shape (its sizes other than -1 multiply to {1})"));
+    addSite(reshape, ": cannot reshape {0} elements to the requested shape "
+                     "(its sizes other than -1 multiply to {1})");
   });
   // Expands with a size known at run time only check it against the
   // input's.
@@ -87,24 +87,18 @@ static void numberRunTimeChecks(ModuleOp module) {
     if (expand.getType().hasStaticShape() &&
         expand.getInput().getType().hasStaticShape())
       return;
-    expand->setAttr(kCheckSiteAttr, builder.getI64IntegerAttr(
-                                        static_cast<int64_t>(sites.size())));
-    sites.push_back(builder.getStringAttr(
-        describeNode(expand) + ": cannot expand a size {1} of the input to "
-        "{0} (sizes must match where the input's is not a static 1, and the "
-        "result must fit in memory: a dynamic size 1 that broadcasts is not "
-        "supported)"));
+    addSite(expand, ": cannot expand a size {1} of the input to {0} (sizes "
+                    "must match where the input's is not a static 1, and the "
+                    "result must fit in memory: a dynamic size 1 that "
+                    "broadcasts is not supported)");
   });
   // Ranges of run-time length check that it is one (a step of 0, NaN).
   module.walk([&](RangeOp range) {
     if (range.getType().hasStaticShape())
       return;
-    range->setAttr(kCheckSiteAttr, builder.getI64IntegerAttr(
-                                       static_cast<int64_t>(sites.size())));
-    sites.push_back(builder.getStringAttr(
-        describeNode(range) + ": a range of {0} elements by a step of {1} "
-        "cannot be made (a step of 0, a length that is not a number or "
-        "does not fit in memory)"));
+    addSite(range, ": a range of {0} elements by a step of {1} cannot be "
+                   "made (a step of 0, a length that is not a number or does "
+                   "not fit in memory)");
   });
   // Broadcasting ops whose dynamic sizes are not provably equal compare
   // them: code generation reads every operand with the result's extent.
@@ -136,12 +130,9 @@ static void numberRunTimeChecks(ModuleOp module) {
     }
     if (pairs.empty())
       return;
-    op->setAttr(kCheckSiteAttr,
-                builder.getI64IntegerAttr(static_cast<int64_t>(sites.size())));
     op->setAttr(kBroadcastPairsAttr, builder.getDenseI64ArrayAttr(pairs));
-    sites.push_back(builder.getStringAttr(
-        describeNode(op) + ": operand sizes {0} and {1} differ (a dynamic "
-        "size 1 that broadcasts is not supported)"));
+    addSite(op, ": operand sizes {0} and {1} differ (a dynamic size 1 that "
+                "broadcasts is not supported)");
   });
   if (sites.empty())
     return;
