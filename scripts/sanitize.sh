@@ -41,6 +41,7 @@ E2E_TESTS=(attention-bias.test bert-like.test bert-opset11.test gpt2-like.test
   "${E2E_TESTS[@]/#/build-asan/test/e2e/}"
 
 echo "sanitize: TSan build (build-tsan)"
-configure_clang_build "$ROOT/build-tsan" thread
+configure_clang_build "$ROOT/build-tsan" thread \
+  -DXF_COMPILER_TOOLS_DIR="$ROOT/build/bin"
 ninja -C build-tsan xfrt xf-run xf-runtime-api-test
 "$LIT" -sv build-tsan/test/runtime/api.test build-tsan/test/runtime/threads.test
